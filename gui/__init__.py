@@ -1,0 +1,1 @@
+"""Torture Chamber's Qt layer: widgets over core models, and the qasync glue. No business logic."""
