@@ -1,0 +1,51 @@
+"""Video providers: one async interface, the xAI REST client, and its typed errors.
+
+The simulator (``core.sim``) speaks the same wire protocol, so the same client class is used
+for both: only the base URL and key differ.
+"""
+
+from core.providers._errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthError,
+    DeadlineExceeded,
+    DownloadError,
+    GenerationExpired,
+    GenerationFailed,
+    InvalidRequest,
+    ModerationBlocked,
+    ProviderError,
+    RateLimited,
+    ServerError,
+    StartOutcomeUnknown,
+)
+from core.providers._types import (
+    GenerationRequest,
+    GenerationResult,
+    GenerationState,
+    GenerationStatus,
+    ProgressCallback,
+    Provider,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "AuthError",
+    "DeadlineExceeded",
+    "DownloadError",
+    "GenerationExpired",
+    "GenerationFailed",
+    "GenerationRequest",
+    "GenerationResult",
+    "GenerationState",
+    "GenerationStatus",
+    "InvalidRequest",
+    "ModerationBlocked",
+    "ProgressCallback",
+    "Provider",
+    "ProviderError",
+    "RateLimited",
+    "ServerError",
+    "StartOutcomeUnknown",
+]
