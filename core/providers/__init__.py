@@ -4,6 +4,8 @@ The simulator (``core.sim``) speaks the same wire protocol, so the same client c
 for both: only the base URL and key differ.
 """
 
+from core.providers._client import ClientOptions, XaiClient
+from core.providers._download import DownloadPolicy
 from core.providers._errors import (
     APIConnectionError,
     APIStatusError,
@@ -13,12 +15,15 @@ from core.providers._errors import (
     GenerationExpired,
     GenerationFailed,
     InvalidRequest,
+    MissingApiKey,
     ModerationBlocked,
     ProviderError,
     RateLimited,
     ServerError,
     StartOutcomeUnknown,
 )
+from core.providers._poll import PollPolicy
+from core.providers._ratelimit import Jitter, TokenBucket
 from core.providers._types import (
     GenerationRequest,
     GenerationResult,
@@ -32,8 +37,10 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "AuthError",
+    "ClientOptions",
     "DeadlineExceeded",
     "DownloadError",
+    "DownloadPolicy",
     "GenerationExpired",
     "GenerationFailed",
     "GenerationRequest",
@@ -41,11 +48,16 @@ __all__ = [
     "GenerationState",
     "GenerationStatus",
     "InvalidRequest",
+    "Jitter",
+    "MissingApiKey",
     "ModerationBlocked",
+    "PollPolicy",
     "ProgressCallback",
     "Provider",
     "ProviderError",
     "RateLimited",
     "ServerError",
     "StartOutcomeUnknown",
+    "TokenBucket",
+    "XaiClient",
 ]

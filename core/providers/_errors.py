@@ -25,8 +25,20 @@ class ProviderError(Exception):
         super().__init__(redact(message))
 
 
+class MissingApiKey(ProviderError):
+    """No API key is configured; raised when the client is built, before any request."""
+
+
 class APIConnectionError(ProviderError):
-    """No HTTP response arrived (connection refused/reset, timeout)."""
+    """No HTTP response arrived (connection refused/reset, timeout).
+
+    ``request_sent`` is False only when the connection itself could not be made, so the
+    server cannot have seen the request (the one case where re-sending a start is safe).
+    """
+
+    def __init__(self, message: str, request_sent: bool = True) -> None:
+        self.request_sent = request_sent
+        super().__init__(message)
 
 
 class StartOutcomeUnknown(APIConnectionError):
@@ -86,10 +98,14 @@ class ServerError(APIStatusError):
 
 
 class ModerationBlocked(ProviderError):
-    """The video was generated but broke moderation rules; no URL is given (it may be billed)."""
+    """The video was generated but broke moderation rules; no URL is given (it may be billed).
 
-    def __init__(self, request_id: str) -> None:
+    ``cost_usd_ticks`` is what the provider reported charging for it (``None``: not reported).
+    """
+
+    def __init__(self, request_id: str, cost_usd_ticks: int | None = None) -> None:
         self.request_id = request_id
+        self.cost_usd_ticks = cost_usd_ticks
         super().__init__(f"generation {request_id} was blocked by moderation")
 
 
