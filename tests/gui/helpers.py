@@ -1,0 +1,39 @@
+"""Helpers for GUI tests: synthetic drag-and-drop (OS drags cannot be driven from pytest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+def file_mime(paths: list[Path]) -> QMimeData:
+    """Mime data as a file manager sends it: local file URLs."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+def text_mime(text: str) -> QMimeData:
+    """Mime data as a text editor sends a selection."""
+    mime = QMimeData()
+    mime.setText(text)
+    return mime
+
+
+def drop_on(widget: QWidget, mime: QMimeData) -> bool:
+    """Send drag-enter, drag-move and drop to ``widget``'s centre; True if the drop was taken."""
+    centre = widget.rect().center()
+    action, buttons = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    modifiers = Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPointF(centre), action, mime, buttons, modifiers)
+    QApplication.sendEvent(widget, enter)
+    if not enter.isAccepted():
+        return False
+    move = QDragMoveEvent(QPointF(centre), action, mime, buttons, modifiers)
+    QApplication.sendEvent(widget, move)
+    drop = QDropEvent(QPointF(centre), action, mime, buttons, modifiers)
+    QApplication.sendEvent(widget, drop)
+    return drop.isAccepted()

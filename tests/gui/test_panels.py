@@ -1,0 +1,116 @@
+"""The panels that do not need a run: log, notifications, GPU, library, prompts, drops."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QMimeData, QUrl
+
+from core.devices import DeviceInfo, cpu_device
+from core.notify import Notification, NotificationManager, Severity
+from core.providers import AuthError
+from core.secrets import Secret
+from gui.dropping import classify
+from gui.gpu_panel import GpuPanel, memory_percent, memory_text
+from gui.log_panel import LogPanel
+
+
+def test_log_panel_filters_by_level_and_text_and_redacts(qtbot):
+    panel = LogPanel()
+    qtbot.addWidget(panel)
+    logger = logging.getLogger("tc.test.logpanel")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    panel.attach(logger)
+    key = Secret("xai-abcdefghijklmnop1234")
+    logger.info("using key %s", key.get())
+    logger.debug("a debug line")
+    logger.warning("disk nearly full")
+    threading.Thread(target=lambda: logger.error("from a worker thread")).start()
+    qtbot.waitUntil(lambda: "worker thread" in panel.visible_text())
+    text = panel.visible_text()
+    assert "abcdefghijklmnop" not in text and "***" in text
+    assert "a debug line" not in text  # default level is Info
+    panel.level_combo.setCurrentIndex(2)  # Warning
+    assert "using key" not in panel.visible_text()
+    assert "disk nearly full" in panel.visible_text()
+    panel.filter_edit.setText("worker")
+    assert panel.visible_text().strip().endswith("from a worker thread")
+    panel.detach(logger)
+
+
+def test_notifications_show_a_sentence_not_a_traceback(qtbot, qloop):
+    from PySide6.QtWidgets import QMainWindow
+
+    from gui.notify import NotificationPresenter
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    manager = NotificationManager()
+    presenter = NotificationPresenter(window, manager)
+    with qtbot.waitSignal(presenter.presented) as blocker:
+        threading.Thread(
+            target=lambda: manager.report_exception(AuthError(401, "incorrect API key"))
+        ).start()
+    shown: Notification = blocker.args[0]
+    assert shown.severity is Severity.WARNING and shown.detail == ""
+    assert "refused" in presenter.box.text() and "Settings" in presenter.box.informativeText()
+    with qtbot.waitSignal(presenter.presented):
+        manager.report_exception(ValueError("boom"))
+    assert "1 more" in presenter.box.informativeText()  # one box, the second is counted
+    presenter.box.close()
+    qtbot.waitUntil(lambda: presenter.box is None)
+    try:
+        raise ValueError("bug")
+    except ValueError as err:
+        with qtbot.waitSignal(presenter.presented):
+            manager.report_exception(err)
+    assert "Traceback" in presenter.box.detailedText()
+    presenter.close()
+
+
+def test_gpu_panel_reports_cpu_only_and_gpu_memory(qtbot, qloop):
+    panel = GpuPanel(tasks=None, workers=lambda: {"cuda:0": ["analysis-1"]})
+    qtbot.addWidget(panel)
+    gpu = DeviceInfo("cuda:0", "NVIDIA Test", total_bytes=80 * 1024**3, free_bytes=60 * 1024**3)
+    panel.show_devices([gpu])
+    assert panel.table.item(0, 1).text() == "NVIDIA Test"
+    assert panel.table.cellWidget(0, 2).text() == "20.0 / 80.0 GiB"
+    assert panel.table.item(0, 3).text() == "analysis-1"
+    panel.show_devices([cpu_device()])
+    assert "CPU only" in panel.summary.text()
+    assert panel.table.item(0, 3).text() == "idle"
+    assert (memory_text(cpu_device()), memory_percent(gpu)) == ("system memory", 25)
+
+
+def test_gpu_panel_queries_devices_off_the_gui_thread(qtbot, qloop):
+    from gui.async_glue import TaskKeeper
+
+    panel = GpuPanel(TaskKeeper())
+    qtbot.addWidget(panel)
+    panel.start()
+    qtbot.waitUntil(lambda: bool(panel.devices), timeout=30_000)
+    assert panel.table.rowCount() == len(panel.devices) >= 1
+    panel.stop()
+
+
+def _mime_with(urls: list[str], text: str = "") -> QMimeData:
+    mime = QMimeData()
+    if urls:
+        mime.setUrls([QUrl.fromLocalFile(u) if u.startswith("/") else QUrl(u) for u in urls])
+    if text:
+        mime.setText(text)
+    return mime
+
+
+def test_drop_classification(tmp_path):
+    payload = classify(
+        _mime_with([f"{tmp_path}/b.csv", f"{tmp_path}/a.txt", f"{tmp_path}/c.mp4", "/x/y.png"])
+    )
+    assert [p.name for p in payload.prompt_files] == ["a.txt", "b.csv"]
+    assert [p.name for p in payload.videos] == ["c.mp4"]
+    assert not classify(_mime_with(["https://example.com/a.txt"]))  # remote: refused
+    assert not classify(_mime_with(["/x/y.png"]))
+    assert classify(_mime_with([], text="a cat\na dog")).text == "a cat\na dog"
+    assert not classify(None)

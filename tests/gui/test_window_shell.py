@@ -1,0 +1,75 @@
+"""The main window without a run: provider badge, layout memory, drops, start-up imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from gui.main_window import MainWindow
+from tests.gui.helpers import drop_on, text_mime
+
+
+def test_window_says_it_uses_the_simulator_without_a_key(window, artifacts_dir):
+    assert window.uses_simulator()
+    assert "SIMULATOR" in window.provider_label.text()
+    assert "simulator" in window.windowTitle()
+    window.grab().save(str(artifacts_dir / "gui_empty_window.png"))
+
+
+def test_layout_is_remembered(make_window, qtbot, qsettings):
+    first = make_window()
+    first.log_dock.hide()
+    first.tabs.setCurrentIndex(1)
+    first.prompts.params.resolution.setCurrentText("720p")
+    with qtbot.waitSignal(first.closed):
+        first.close()
+    second = make_window(qsettings=qsettings)
+    assert not second.log_dock.isVisible()
+    assert second.tabs.currentIndex() == 1
+    assert second.prompts.params.resolution.currentText() == "720p"
+    assert "xai" not in " ".join(qsettings.allKeys()).lower()
+
+
+def test_text_drop_goes_to_the_prompt_editor(window, qtbot):
+    assert drop_on(window, text_mime("a cat juggling\na dog on a skateboard"))
+    with qtbot.waitSignal(window.prompts.parsed, timeout=5000) as parsed:
+        pass
+    assert len(parsed.args[0].prompts) == 2
+    assert "2 prompt(s) → 2 job(s)" in window.prompts.estimate.text()
+
+
+def test_editor_shows_problems_and_cost(window, qtbot):
+    panel = window.prompts
+    panel.params.samples.setValue(3)
+    panel.params.duration.setValue(10)
+    with qtbot.waitSignal(panel.parsed, timeout=5000) as parsed:
+        panel.editor.setPlainText("a glass tips over\n" + "x" * 5000 + "\na ball bounces\n")
+    result = parsed.args[0]
+    assert result.job_count == 6
+    assert "$3.00" in panel.estimate.text()  # 6 jobs x 10 s x $0.05
+    assert panel.issues.model.rowCount() == 1
+    assert panel.issues.model.issues[0].line == 2
+    panel.go_to_issue(panel.issues.model.issues[0])
+    assert panel.editor.textCursor().blockNumber() == 1
+
+
+def test_startup_does_not_import_heavy_modules():
+    code = (
+        "import sys\n"
+        "from gui.app import create_application\n"
+        "app = create_application([])\n"
+        "from gui.main_window import MainWindow\n"
+        "w = MainWindow(); w.show(); app.processEvents()\n"
+        "heavy = [m for m in ('torch', 'cv2', 'core.analysis', 'pyqtgraph', 'skimage')"
+        " if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+def test_window_class_has_no_business_state():
+    # The window forwards to core; it does not keep its own job list.
+    assert not any(name.startswith("jobs") for name in vars(MainWindow))
