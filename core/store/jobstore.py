@@ -1,0 +1,369 @@
+"""The job store: one SQLite database per run directory, one row per job.
+
+Every state change is one short transaction that checks the state machine
+(:mod:`core.store.states`) and bumps the store revision, so the GUI can refresh only the
+rows that changed. Calls are synchronous and short (well under a millisecond at 100k rows),
+which is why the runner calls them straight from the asyncio loop: one writer connection,
+no thread hand-offs. Readers (the GUI, ``status``) may open their own connection; WAL lets
+them read while the runner writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from core.prompts import Prompt
+from core.store import queries as Q
+from core.store.records import TAG_SEPARATOR, Changes, Job, Spend
+from core.store.schema import JOB_COLUMNS, connect
+from core.store.states import (
+    BILLABLE,
+    NEEDS_CLIP,
+    NEEDS_REQUEST_ID,
+    TERMINAL,
+    IllegalTransition,
+    JobState,
+    is_legal,
+)
+
+DB_NAME = "run.db"
+_FIXED = frozenset({"id", "seq", "state", "rev", "created_at"})
+_WRITABLE = frozenset(JOB_COLUMNS) - _FIXED
+_RETURNING = f" RETURNING {', '.join(JOB_COLUMNS)}"
+
+
+class JobStore:
+    """Jobs of one run, in ``run.db``.
+
+    Parameters
+    ----------
+    path:
+        The database file (``RUNDIR/run.db``); created with its schema when missing.
+    readonly:
+        Open for reading only (a viewer of a run another process is writing).
+    clock:
+        Epoch seconds; injectable for tests.
+    """
+
+    def __init__(
+        self, path: Path, readonly: bool = False, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.path = Path(path)
+        self._conn = connect(self.path, readonly=readonly)
+        self._clock = clock
+        self._rev = self.revision()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self._conn.close()
+
+    def __enter__(self) -> JobStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def enqueue(self, prompts: Iterable[Prompt]) -> list[str]:
+        """Add one job per prompt sample (``repeat``) in one transaction; return their ids.
+
+        Job ids are made here, once: a job's id (and its clip's name) never changes.
+        """
+        now = self._clock()
+        with self._write() as (conn, rev):
+            seq = int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM jobs").fetchone()[0])
+            rows = []
+            for prompt in prompts:
+                for sample in range(prompt.repeat):
+                    seq += 1
+                    rows.append(_new_row(prompt, sample, seq, now, rev))
+            conn.executemany(
+                "INSERT INTO jobs (id, seq, prompt, model, duration_s, aspect_ratio, resolution,"
+                " sample, tags, category, defect, source, state, created_at, updated_at,"
+                " cost_estimate_usd, rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?)",
+                rows,
+            )
+        return [row[0] for row in rows]
+
+    def transition(
+        self, job_id: str, target: JobState, *, durable: bool = False, **changes: Any
+    ) -> Job:
+        """Move a job to ``target`` (setting ``changes``) in one transaction; return it.
+
+        ``durable`` fsyncs the commit (for the one before a start request goes out).
+
+        Raises
+        ------
+        IllegalTransition
+            The state machine forbids the move, or the target needs a request id / clip
+            the job does not have.
+        KeyError
+            No such job.
+        """
+        _check_columns(changes)
+        with self._write(durable) as (conn, rev):
+            current, request_id, clip = self._current(conn, job_id)
+            _check_transition(job_id, current, target, changes, request_id, clip)
+            now = self._clock()
+            values = {"updated_at": now, **changes, "state": str(target), "rev": rev}
+            if target in TERMINAL:
+                values.setdefault("finished_at", now)
+            return self._update_one(conn, job_id, values)
+
+    def update(self, job_id: str, **changes: Any) -> Job:
+        """Change fields of a job without changing its state (a new cost figure, say)."""
+        _check_columns(changes)
+        with self._write() as (conn, rev):
+            self._current(conn, job_id)
+            return self._update_one(conn, job_id, {**changes, "rev": rev})
+
+    def transition_all(
+        self,
+        sources: Iterable[JobState],
+        target: JobState,
+        job_ids: Iterable[str] | None = None,
+        **changes: Any,
+    ) -> list[str]:
+        """Move every job in one of ``sources`` (optionally only ``job_ids``) to ``target``.
+
+        One transaction for any number of jobs (cancel-all at 100k rows stays instant).
+        Returns the ids moved.
+        """
+        _check_columns(changes)
+        sources = tuple(sources)
+        for source in sources:
+            if not is_legal(source, target):
+                raise IllegalTransition("*", source, target)
+        if target in NEEDS_REQUEST_ID or target in NEEDS_CLIP:
+            raise IllegalTransition("*", "|".join(sources), target, "bulk moves cannot check")
+        with self._write() as (conn, rev):
+            now = self._clock()
+            values = {"updated_at": now, **changes, "state": str(target), "rev": rev}
+            if target in TERMINAL:
+                values.setdefault("finished_at", now)
+            sets = ", ".join(f"{column} = ?" for column in values)
+            where, params = Q.where_clause(Q.JobFilter(states=sources))
+            sql = f"UPDATE jobs SET {sets}{where}"
+            if job_ids is not None:
+                ids = list(job_ids)
+                sql += " AND id IN (SELECT value FROM json_each(?))"
+                params.append(_json_list(ids))
+            cursor = conn.execute(sql + " RETURNING id", [*values.values(), *params])
+            return [row[0] for row in cursor.fetchall()]
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a run-level value (paused flag, budget) with the jobs, transactionally."""
+        with self._write() as (conn, _rev):
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- reads -----------------------------------------------------------------------------
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        """A run-level value, or ``default``."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def get(self, job_id: str) -> Job:
+        """One job; ``KeyError`` when there is none."""
+        row = self._conn.execute(f"{Q.SELECT_JOBS} WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no job {job_id!r}")
+        return Job.from_row(row)
+
+    def get_many(self, job_ids: Iterable[str]) -> list[Job]:
+        """Jobs by id (unknown ids are skipped), in enqueue order."""
+        sql = f"{Q.SELECT_JOBS} WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq"
+        return [Job.from_row(r) for r in self._conn.execute(sql, (_json_list(job_ids),))]
+
+    def counts_by_state(self) -> dict[JobState, int]:
+        """How many jobs are in each state (every state present, zeros included)."""
+        counts = dict.fromkeys(JobState, 0)
+        for state, count in self._conn.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state"):
+            counts[JobState(state)] = int(count)
+        return counts
+
+    def count(self, flt: Q.JobFilter | None = None) -> int:
+        """How many jobs a filter matches (the table's row count)."""
+        where, params = Q.where_clause(flt or Q.JobFilter())
+        return int(self._conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()[0])
+
+    def page(
+        self,
+        offset: int,
+        limit: int,
+        flt: Q.JobFilter | None = None,
+        sort: Q.JobSort | None = None,
+    ) -> list[Job]:
+        """Rows ``offset .. offset + limit`` of a filtered, sorted view."""
+        where, params = Q.where_clause(flt or Q.JobFilter())
+        sql = f"{Q.SELECT_JOBS}{where}{Q.order_clause(sort or Q.JobSort())} LIMIT ? OFFSET ?"
+        return [Job.from_row(r) for r in self._conn.execute(sql, [*params, limit, offset])]
+
+    def worst_scored(self, n: int) -> list[Job]:
+        """The ``n`` analysed jobs with the highest (worst) overall score."""
+        sql = (
+            f"{Q.SELECT_JOBS} WHERE score_overall IS NOT NULL"
+            " ORDER BY score_overall DESC, seq DESC LIMIT ?"
+        )
+        return [Job.from_row(r) for r in self._conn.execute(sql, (n,))]
+
+    def revision(self) -> int:
+        """The store's current revision (grows with every committed change)."""
+        return int(self._conn.execute("SELECT COALESCE(MAX(rev), 0) FROM jobs").fetchone()[0])
+
+    def changes_since(self, rev: int, limit: int = 2000) -> Changes:
+        """Ids of jobs changed after revision ``rev`` (``overflow`` past ``limit``)."""
+        rows = self._conn.execute(
+            "SELECT id FROM jobs WHERE rev > ? ORDER BY rev LIMIT ?", (rev, limit + 1)
+        ).fetchall()
+        return Changes(self.revision(), [r[0] for r in rows[:limit]], len(rows) > limit)
+
+    def failures_by_reason(self) -> dict[str, int]:
+        """Failed jobs counted by ``error_kind``."""
+        sql = "SELECT COALESCE(error_kind, '?'), COUNT(*) FROM jobs WHERE state = ? GROUP BY 1"
+        return {k: int(n) for k, n in self._conn.execute(sql, (str(JobState.FAILED),))}
+
+    def spend(self) -> Spend:
+        """Actual costs plus the estimates of jobs that may have cost money but are unpriced."""
+        billable = ", ".join(f"'{s}'" for s in BILLABLE)
+        sql = (
+            "SELECT COALESCE(SUM(cost_usd), 0),"
+            " COALESCE(SUM(CASE WHEN cost_usd IS NULL THEN cost_estimate_usd END), 0)"
+            f" FROM jobs WHERE cost_usd IS NOT NULL OR request_id IS NOT NULL"
+            f" OR state IN ({billable})"
+        )
+        actual, estimated = self._conn.execute(sql).fetchone()
+        return Spend(float(actual), float(estimated))
+
+    def runnable(self, now: float, limit: int, skip: frozenset[str] = frozenset()) -> list[Job]:
+        """Jobs a worker may take now: already-paid ones first, then queued in order."""
+        paid = (JobState.GENERATING, JobState.DOWNLOADING, JobState.DOWNLOADED)
+        found: list[Job] = []
+        for states in (paid, (JobState.QUEUED,)):
+            where, params = Q.where_clause(Q.JobFilter(states=states))
+            sql = f"{Q.SELECT_JOBS}{where} AND next_at <= ? ORDER BY seq LIMIT ?"
+            rows = self._conn.execute(sql, [*params, now, limit + len(skip)])
+            found += [j for j in map(Job.from_row, rows) if j.id not in skip]
+            if len(found) >= limit:
+                break
+        return found[:limit]
+
+    def next_due_at(self, states: Iterable[JobState], after: float) -> float | None:
+        """The earliest ``next_at`` later than ``after`` among jobs in ``states``.
+
+        When the next job in backoff becomes due; ``None`` when none is waiting.
+        """
+        where, params = Q.where_clause(Q.JobFilter(states=tuple(states)))
+        sql = f"SELECT MIN(next_at) FROM jobs{where} AND next_at > ?"
+        row = self._conn.execute(sql, [*params, after]).fetchone()
+        return None if row[0] is None else float(row[0])
+
+    def ids_in(self, states: Iterable[JobState]) -> list[str]:
+        """Ids of every job in ``states``, in enqueue order."""
+        where, params = Q.where_clause(Q.JobFilter(states=tuple(states)))
+        sql = f"SELECT id FROM jobs{where} ORDER BY seq"
+        return [r[0] for r in self._conn.execute(sql, params)]
+
+    # -- internals -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self, durable: bool = False) -> Iterator[tuple[sqlite3.Connection, int]]:
+        """One write transaction with the next revision number."""
+        conn = self._conn
+        if durable:
+            conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn, self._rev + 1
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        finally:
+            if durable:
+                conn.execute("PRAGMA synchronous = NORMAL")
+        self._rev += 1
+
+    @staticmethod
+    def _current(conn: sqlite3.Connection, job_id: str) -> tuple[JobState, str | None, str | None]:
+        row = conn.execute(
+            "SELECT state, request_id, clip_path FROM jobs WHERE id = ?", (job_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no job {job_id!r}")
+        return JobState(row[0]), row[1], row[2]
+
+    @staticmethod
+    def _update_one(conn: sqlite3.Connection, job_id: str, values: dict[str, Any]) -> Job:
+        sets = ", ".join(f"{column} = ?" for column in values)
+        sql = f"UPDATE jobs SET {sets} WHERE id = ?{_RETURNING}"
+        row = conn.execute(sql, [*values.values(), job_id]).fetchone()
+        return Job.from_row(row)
+
+
+def open_store(run_dir: Path, readonly: bool = False) -> JobStore:
+    """The store of a run directory (``RUNDIR/run.db``)."""
+    return JobStore(Path(run_dir) / DB_NAME, readonly=readonly)
+
+
+def _new_row(prompt: Prompt, sample: int, seq: int, now: float, rev: int) -> tuple[Any, ...]:
+    return (
+        uuid.uuid4().hex[:16],
+        seq,
+        prompt.text,
+        prompt.model,
+        prompt.duration_s,
+        prompt.aspect_ratio,
+        prompt.resolution,
+        sample,
+        TAG_SEPARATOR.join(prompt.tags),
+        prompt.category,
+        prompt.defect,
+        prompt.source,
+        str(JobState.QUEUED),
+        now,
+        now,
+        prompt.estimated_cost_usd(),
+        rev,
+    )
+
+
+def _check_columns(changes: dict[str, Any]) -> None:
+    unknown = set(changes) - _WRITABLE
+    if unknown:
+        raise ValueError(f"not writable job field(s): {', '.join(sorted(unknown))}")
+
+
+def _check_transition(
+    job_id: str,
+    current: JobState,
+    target: JobState,
+    changes: dict[str, Any],
+    request_id: str | None,
+    clip: str | None,
+) -> None:
+    if not is_legal(current, target):
+        raise IllegalTransition(job_id, current, target)
+    if target in NEEDS_REQUEST_ID and not changes.get("request_id", request_id):
+        raise IllegalTransition(job_id, current, target, "no request_id saved")
+    if target in NEEDS_CLIP and not changes.get("clip_path", clip):
+        raise IllegalTransition(job_id, current, target, "no clip saved")
+
+
+def _json_list(items: Iterable[str]) -> str:
+    return json.dumps(list(items))
