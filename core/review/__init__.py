@@ -14,6 +14,7 @@ from core.review._compare import (
     side_frame,
     wipe,
 )
+from core.review._export import compose_still, draw_events, save_png
 from core.review._overlay import (
     COLORMAPS,
     HEATMAP_CLASSES,
@@ -35,6 +36,7 @@ from core.review._report import (
     read_heatmaps,
     read_report,
 )
+from core.review._similarity import aligned_pairs, engine_metrics, similarity_series
 
 __all__ = [
     "COLORMAPS",
@@ -52,11 +54,15 @@ __all__ = [
     "ReviewEvent",
     "ReviewReport",
     "Tick",
+    "aligned_pairs",
     "blend",
     "colormap_lut",
     "combine",
+    "compose_still",
     "default_report_dir",
     "difference",
+    "draw_events",
+    "engine_metrics",
     "frames_elapsed",
     "frames_for_budget",
     "prefetch_plan",
@@ -64,8 +70,10 @@ __all__ = [
     "read_frames_csv",
     "read_heatmaps",
     "read_report",
+    "save_png",
     "side_by_side",
     "side_frame",
+    "similarity_series",
     "stretch_indices",
     "wipe",
 ]

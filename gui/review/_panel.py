@@ -1,30 +1,54 @@
-"""The Review tab: player with overlays, transport, and (below) plots and events.
+"""The Review tab: player with heatmap overlays, linked plots, events, analysis and compare.
 
-``ReviewPanel`` is the one widget the main window embeds. It wires views to the player
-controller and the Qt-free models; it holds no analysis or decoding logic itself.
+``ReviewPanel`` is the one widget the main window embeds. It wires the views to the player
+controller and the Qt-free models in ``core.review``; decoding, analysis, report reading and
+A-vs-B metrics all run on worker threads.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QWidget
 
 from core.media import MediaError
-from core.review import FrameRange, PlayState
+from core.review import (
+    CompareMode,
+    FrameRange,
+    OverlaySettings,
+    PlayState,
+    ReportError,
+    ReviewReport,
+    default_report_dir,
+    read_report,
+)
 from core.review._cache import Frame
+from gui.review._analysis import AnalysisRun
 from gui.review._clip_layer import ClipLayer
 from gui.review._frame_source import FrameSource
+from gui.review._layout import PanelWidgets, build_panel, pick_file
 from gui.review._player import PlayerController
-from gui.review._scrub_bar import ScrubBar
 from gui.review._shortcuts import install_shortcuts
-from gui.review._transport import TransportBar
-from gui.review._viewer import ClipViewer
+from gui.review._stills import export_still
+from gui.review._threads import Call
 
 log = logging.getLogger(__name__)
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
+
+
+@dataclass
+class _Side:
+    """One clip on screen (A, or B when comparing)."""
+
+    path: Path
+    layer: ClipLayer
+    report_dir: Path | None = None
+    report: ReviewReport | None = None
 
 
 class ReviewPanel(QWidget):
@@ -36,101 +60,187 @@ class ReviewPanel(QWidget):
         The user pressed "Roast…": (clip path, report dir or "").
     clip_opened(str):
         A clip is loaded and its first frame requested.
+    report_loaded(int):
+        Side 0 (A) or 1 (B) got its analysis report.
     """
 
     roast_requested = Signal(str, str)
     clip_opened = Signal(str)
+    report_loaded = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.clip_path: Path | None = None
-        self.report_dir: Path | None = None
+        self.setAcceptDrops(True)
         self.player = PlayerController(self)
-        self.layers: list[ClipLayer] = []
-        self.viewer = ClipViewer()
-        self.transport = TransportBar()
-        self.scrub = ScrubBar()
-        self.status = QLabel("Open a clip, or drop one here.")
-        self.roast_button = QPushButton("Roast…")
-        self.roast_button.setEnabled(False)
-        self.roast_button.clicked.connect(self._on_roast)
-        self._build_layout()
+        self.sides: list[_Side] = []
+        self.analysis: AnalysisRun | None = None
+        self._calls: list[Call] = []
+        self.w: PanelWidgets = build_panel(self)
         self._connect()
         self._shortcuts = install_shortcuts(self, self._actions())
 
     # --- public API (docs/CONTRACTS.md) ----------------------------------------------------
 
-    def open_clip(self, clip_path: str | Path, report_dir: str | Path | None = None) -> bool:
-        """Load a clip (and its analysis, if any); returns False and says why on failure."""
-        try:
-            source = FrameSource(clip_path)
-        except MediaError as err:
-            self._say(f"Cannot open {clip_path}: {err}")
-            return False
-        self.clip_path = Path(clip_path)
-        self.report_dir = Path(report_dir) if report_dir else None
-        layer = ClipLayer(*source.frame_size, name="A")
-        self.layers = [layer]
-        self.viewer.set_layers(self.layers)
-        self.player.set_sources([source])
-        self.scrub.set_clip(source.info.frame_count)
-        self._bind_playhead()
-        self.roast_button.setEnabled(True)
-        self._say(
-            f"{self.clip_path.name}: {source.info.width}x{source.info.height}, "
-            f"{source.info.frame_count} frames at {source.info.fps:g} fps"
-        )
-        self.clip_opened.emit(str(self.clip_path))
-        return True
+    @property
+    def clip_path(self) -> Path | None:
+        """Clip A, or None."""
+        return self.sides[0].path if self.sides else None
 
-    def analyze_clip(self, clip_path: str | Path) -> None:
-        """Open a clip and analyse it on a worker thread (plots fill as rows arrive)."""
-        self.open_clip(clip_path)
+    @property
+    def report_dir(self) -> Path | None:
+        """Clip A's report directory, or None."""
+        return self.sides[0].report_dir if self.sides else None
 
-    def close_clips(self) -> None:
-        """Stop decoders; call before the panel is destroyed."""
-        self.player.close()
+    @property
+    def layers(self) -> list[ClipLayer]:
+        """On-screen layers, A first."""
+        return [side.layer for side in self.sides]
 
     @property
     def shown_frame(self) -> int:
         """Master frame index on screen now (-1 before the first decode lands)."""
         return self.player.shown_index
 
+    def open_clip(self, clip_path: str | Path, report_dir: str | Path | None = None) -> bool:
+        """Load a clip and its report (given, or found at the default place); False on error."""
+        source = self._source(clip_path)
+        if source is None:
+            return False
+        self._stop_analysis()
+        side = _Side(Path(clip_path), ClipLayer(*source.frame_size, name="A"))
+        self.sides = [side]
+        self.w.viewer.set_layers(self.layers)
+        self.player.set_sources([source])
+        self._after_sources_changed()
+        self.w.plots.clear()
+        self.w.events.set_events((), ())
+        self._attach_report(0, report_dir)
+        self._say(
+            f"{side.path.name}: {source.info.width}x{source.info.height}, "
+            f"{source.info.frame_count} frames at {source.info.fps:g} fps"
+        )
+        self.clip_opened.emit(str(side.path))
+        return True
+
+    def open_compare(self, clip_path: str | Path, report_dir: str | Path | None = None) -> bool:
+        """Show another clip next to A, synced by time, scaled to A's size."""
+        if not self.sides:
+            return self.open_clip(clip_path, report_dir)
+        source = self._source(clip_path, size=self.sides[0].layer.size)
+        if source is None:
+            return False
+        side = _Side(Path(clip_path), ClipLayer(*source.frame_size, name="B"))
+        self.sides = [self.sides[0], side]
+        side.layer.set_overlay(self.w.overlay_b.settings)
+        self.w.viewer.set_layers(self.layers)
+        self.player.set_sources([self.player.sources[0], source])
+        self._after_sources_changed()
+        self.w.compare_bar.reset()
+        self._show_compare_widgets(True)
+        self._attach_report(1, report_dir)
+        self._start_similarity()
+        self._say(f"comparing {self.sides[0].path.name} (A) with {side.path.name} (B)")
+        return True
+
+    def close_compare(self) -> None:
+        """Back to clip A alone."""
+        if len(self.sides) < 2:
+            return
+        self.sides = self.sides[:1]
+        self.w.viewer.set_layers(self.layers)
+        self.player.set_sources(self.player.sources[:1])
+        self._after_sources_changed()
+        self._show_compare_widgets(False)
+
+    def set_compare_mode(self, mode: CompareMode) -> None:
+        """Side by side, wipe, difference or A/B flip."""
+        self.w.compare_bar.set_mode(mode)
+        self.w.viewer.set_mode(mode)
+
+    def analyze_clip(self, clip_path: str | Path) -> None:
+        """Open a clip and analyse it on a worker thread; plots fill as rows arrive."""
+        if self.clip_path != Path(clip_path) and not self.open_clip(clip_path):
+            return
+        self._stop_analysis()
+        clip = Path(clip_path)
+        run = AnalysisRun(clip, default_report_dir(clip))
+        run.progress.connect(self._on_progress)
+        run.rows.connect(self.w.plots.append_rows)
+        run.finished.connect(self._on_analysis_done)
+        run.failed.connect(self._on_analysis_failed)
+        run.cancelled.connect(self._on_analysis_cancelled)
+        self.analysis = run
+        self.w.plots.clear()
+        self.w.set_analysing(True)
+        self._say(f"analysing {clip.name}…")
+        run.start()
+
+    def cancel_analysis(self) -> None:
+        """Stop the running analysis at its next batch."""
+        if self.analysis is not None:
+            self.analysis.cancel()
+            self._say("cancelling analysis…")
+
+    def export_png(self, path: str | Path) -> Path | None:
+        """Save what the player shows (frame(s) + overlay + boxes) as a PNG, composed in numpy."""
+        try:
+            saved = export_still(path, self.sides, self.w.viewer)
+        except (OSError, ValueError) as err:
+            self._say(f"Export failed: {err}")
+            return None
+        if saved is not None:
+            self._say(f"saved {saved}")
+        return saved
+
+    def open_html_report(self) -> bool:
+        """Open A's report.html in the browser; False (and a message) when there is none."""
+        report = self.sides[0].report if self.sides else None
+        if report is None or not report.html_path.is_file():
+            self._say("No HTML report for this clip yet (analyse it first).")
+            return False
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(report.html_path)))
+
+    def close_clips(self) -> None:
+        """Stop decoders, analysis and background calls; call before destroying the panel."""
+        self._stop_analysis()
+        for call in self._calls:
+            call.wait()
+        self._calls.clear()
+        self.player.close()
+
     # --- wiring ----------------------------------------------------------------------------
 
-    def _build_layout(self) -> None:
-        top = QHBoxLayout()
-        top.addWidget(self.status, 1)
-        top.addWidget(self.roast_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.viewer, 1)
-        layout.addWidget(self.scrub)
-        layout.addWidget(self.transport)
-
     def _connect(self) -> None:
-        t = self.transport
-        t.jump_start.connect(lambda: self.player.seek(0))
-        t.jump_end.connect(lambda: self.player.seek(self.player.playhead.clip.last))
-        t.step_back.connect(lambda: self.player.step(-1))
-        t.step_forward.connect(lambda: self.player.step(1))
-        t.play_toggled.connect(self.player.toggle)
-        t.speed_chosen.connect(self._on_speed_chosen)
-        t.loop_cleared.connect(lambda: self.player.set_loop(None))
-        self.scrub.seek_requested.connect(self.player.seek)
-        self.player.frames_shown.connect(self._on_frames_shown)
-        self.player.stats_changed.connect(self._on_stats)
-
-    def _bind_playhead(self) -> None:
-        playhead = self.player.playhead
-        playhead.state_changed.connect(self.transport.show_state)
-        playhead.speed_changed.connect(self.transport.show_speed)
-        playhead.loop_changed.connect(self._on_loop)
-        self.transport.show_state(playhead.state)
-        self.transport.show_loop(None)
+        w, p = self.w, self.player
+        w.transport.jump_start.connect(lambda: p.seek(0))
+        w.transport.jump_end.connect(lambda: p.seek(p.playhead.clip.last))
+        w.transport.step_back.connect(lambda: p.step(-1))
+        w.transport.step_forward.connect(lambda: p.step(1))
+        w.transport.play_toggled.connect(p.toggle)
+        w.transport.speed_chosen.connect(self._on_speed_chosen)
+        w.transport.loop_cleared.connect(lambda: p.set_loop(None))
+        w.scrub.seek_requested.connect(p.seek)
+        w.plots.seek_requested.connect(p.seek)
+        w.events.event_activated.connect(p.seek)
+        p.frames_shown.connect(self._on_frames_shown)
+        p.stats_changed.connect(self._on_stats)
+        w.overlay_a.changed.connect(lambda s: self._on_overlay(0, s))
+        w.overlay_b.changed.connect(lambda s: self._on_overlay(1, s))
+        w.compare_bar.mode_chosen.connect(w.viewer.set_mode)
+        w.compare_bar.offset_changed.connect(self._on_offset)
+        w.compare_bar.close_requested.connect(self.close_compare)
+        w.open_button.clicked.connect(lambda: pick_file(self, "Open clip", self.open_clip))
+        w.compare_button.clicked.connect(lambda: pick_file(self, "Compare with", self.open_compare))
+        w.analyse_button.clicked.connect(self._analyse_current)
+        w.cancel_button.clicked.connect(self.cancel_analysis)
+        w.html_button.clicked.connect(self.open_html_report)
+        w.export_button.clicked.connect(
+            lambda: pick_file(self, "Export frame as PNG", self.export_png, save=True)
+        )
+        w.roast_button.clicked.connect(self._on_roast)
 
     def _actions(self) -> dict[str, Callable[[], None]]:
-        p = self.player
+        p, w = self.player, self.w
         return {
             "toggle_play": p.toggle,
             "pause": p.pause,
@@ -142,9 +252,105 @@ class ReviewPanel(QWidget):
             "jump_end": lambda: p.seek(p.playhead.clip.last),
             "mark_in": lambda: p.playhead.mark_in(),
             "mark_out": lambda: p.playhead.mark_out(),
-            "fit": self.viewer.fit,
-            "flip": self.viewer.flip,
+            "toggle_overlay": lambda: self._each_overlay(lambda c: c.toggle_heatmap()),
+            "toggle_boxes": lambda: self._each_overlay(lambda c: c.toggle_boxes()),
+            "flip": w.viewer.flip,
+            "fit": w.viewer.fit,
         }
+
+    def _source(
+        self, clip_path: str | Path, size: tuple[int, int] | None = None
+    ) -> FrameSource | None:
+        try:
+            source = FrameSource(clip_path, size=size)
+        except MediaError as err:
+            self._say(f"Cannot open {clip_path}: {err}")
+            return None
+        source.error.connect(self._say)
+        return source
+
+    def _after_sources_changed(self) -> None:
+        playhead = self.player.playhead
+        playhead.state_changed.connect(self.w.transport.show_state)
+        playhead.speed_changed.connect(self.w.transport.show_speed)
+        playhead.loop_changed.connect(self._on_loop)
+        self.w.transport.show_state(playhead.state)
+        self._on_loop(None)
+        events = self.sides[0].report.events if self.sides[0].report else ()
+        self.w.scrub.set_clip(playhead.clip.length, events)
+        self.w.roast_button.setEnabled(True)
+        self.w.compare_button.setEnabled(True)
+        self.w.analyse_button.setEnabled(True)
+
+    def _show_compare_widgets(self, comparing: bool) -> None:
+        self.w.compare_bar.setVisible(comparing)
+        self.w.overlay_b.setVisible(comparing)
+        self.w.overlay_a.setTitle("Overlay A" if comparing else "Overlay")
+
+    def _attach_report(self, side: int, report_dir: str | Path | None) -> None:
+        folder = Path(report_dir) if report_dir else default_report_dir(self.sides[side].path)
+        self.sides[side].report_dir = Path(report_dir) if report_dir else None
+        if not (folder / "report.json").is_file():
+            if report_dir:
+                self._say(f"No report.json in {folder}")
+            return
+        self.sides[side].report_dir = folder
+        call = Call(lambda: read_report(folder), (ReportError, OSError), self)
+        call.done.connect(
+            lambda report, s=side, p=self.sides[side].path: self._on_report(s, p, report)
+        )
+        call.failed.connect(self._say)
+        self._calls.append(call)
+
+    def _on_report(self, side: int, path: Path, report: ReviewReport) -> None:
+        if side >= len(self.sides) or self.sides[side].path != path:
+            return  # another clip was opened meanwhile
+        self.sides[side].report = report
+        self.sides[side].layer.set_report(report)
+        if side == 0:
+            info = self.player.sources[0].info
+            self.w.plots.set_table(report.table)
+            self.w.plots.set_events(report.events)
+            self.w.events.set_events(report.events, info.frame_times_s)
+            self.w.scrub.set_clip(info.frame_count, report.events)
+        self.report_loaded.emit(side)
+
+    def _start_similarity(self) -> None:
+        from gui.review._similarity import start_similarity
+
+        call = start_similarity(self, self.player, self.w.plots)
+        if call is not None:
+            self._calls.append(call)
+
+    # --- slots -----------------------------------------------------------------------------
+
+    @Slot(int, list)
+    def _on_frames_shown(self, master: int, frames: list[tuple[int, Frame]]) -> None:
+        for layer, (index, frame) in zip(self.layers, frames, strict=False):
+            layer.show_frame(index, frame)
+        self.w.viewer.refresh()
+        info = self.player.sources[0].info
+        self.w.transport.show_frame(master, info.frame_count, info.frame_times_s[master])
+        self.w.scrub.set_position(master)
+        self.w.plots.set_playhead(master)
+
+    @Slot()
+    def _on_stats(self) -> None:
+        self.w.transport.show_stats(self.player.stats.shown, self.player.stats.dropped)
+
+    def _on_overlay(self, side: int, settings: OverlaySettings) -> None:
+        if side < len(self.sides):
+            self.sides[side].layer.set_overlay(settings)
+
+    def _each_overlay(self, action: Callable[..., None]) -> None:
+        action(self.w.overlay_a)
+        if len(self.sides) > 1:
+            action(self.w.overlay_b)
+
+    def _on_offset(self, side: int, frames: int) -> None:
+        if side < len(self.player.sources):
+            self.player.set_offset(side, frames)
+            self._start_similarity()
 
     def _jl(self, direction: int) -> None:
         """J/L: start playing that way at 1x, or double the rate if already doing so."""
@@ -159,26 +365,70 @@ class ReviewPanel(QWidget):
         self.player.set_speed(sign * speed)
 
     def _on_loop(self, loop: FrameRange | None) -> None:
-        self.transport.show_loop(loop)
-        self.scrub.set_loop(loop)
+        self.w.transport.show_loop(loop)
+        self.w.scrub.set_loop(loop)
 
-    @Slot(int, list)
-    def _on_frames_shown(self, master: int, frames: list[tuple[int, Frame]]) -> None:
-        for layer, (index, frame) in zip(self.layers, frames, strict=False):
-            layer.show_frame(index, frame)
-        self.viewer.refresh()
-        info = self.player.sources[0].info
-        self.transport.show_frame(master, info.frame_count, info.frame_times_s[master])
-        self.scrub.set_position(master)
+    def _analyse_current(self) -> None:
+        if self.clip_path is not None:
+            self.analyze_clip(self.clip_path)
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        self.w.progress.setRange(0, max(1, total))
+        self.w.progress.setValue(done)
+
+    @Slot(str)
+    def _on_analysis_done(self, report_dir: str) -> None:
+        self.w.set_analysing(False)
+        self._say(f"analysis written to {report_dir}")
+        if self.sides:
+            self._attach_report(0, report_dir)
+
+    @Slot(str)
+    def _on_analysis_failed(self, message: str) -> None:
+        self.w.set_analysing(False)
+        self._say(f"Analysis failed: {message}")
 
     @Slot()
-    def _on_stats(self) -> None:
-        self.transport.show_stats(self.player.stats.shown, self.player.stats.dropped)
+    def _on_analysis_cancelled(self) -> None:
+        self.w.set_analysing(False)
+        self._say("analysis cancelled")
+
+    def _stop_analysis(self) -> None:
+        if self.analysis is not None and self.analysis.running():
+            self.analysis.cancel()
+            self.analysis.wait()
+        self.analysis = None
+        self.w.set_analysing(False)
 
     def _on_roast(self) -> None:
         if self.clip_path is not None:
             self.roast_requested.emit(str(self.clip_path), str(self.report_dir or ""))
 
     def _say(self, text: str) -> None:
-        self.status.setText(text)
+        self.w.status.setText(text)
         log.info("review: %s", text)
+
+    # --- drag and drop ---------------------------------------------------------------------
+
+    @staticmethod
+    def _dropped_videos(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[Path]:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+        return sorted(p for p in paths if p.suffix.lower() in VIDEO_SUFFIXES)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_videos(event):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._dropped_videos(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        videos = self._dropped_videos(event)
+        if not videos:
+            return
+        event.acceptProposedAction()
+        if self.open_clip(videos[0]) and len(videos) > 1:
+            self.open_compare(videos[1])

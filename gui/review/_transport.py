@@ -32,11 +32,11 @@ class TransportBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.play_button = self._button("▶", "Play / pause (Space, K)", self.play_toggled)
         buttons = [
-            self._button("⏮", "Jump to start (Home)", self.jump_start),
+            self._button("|◀◀", "Jump to start (Home)", self.jump_start),
             self._button("◀|", "Step back one frame (←)", self.step_back),
             self.play_button,
             self._button("|▶", "Step forward one frame (→)", self.step_forward),
-            self._button("⏭", "Jump to end (End)", self.jump_end),
+            self._button("▶▶|", "Jump to end (End)", self.jump_end),
         ]
         for button in buttons:
             layout.addWidget(button)
@@ -72,7 +72,7 @@ class TransportBar(QWidget):
 
     def show_state(self, state: PlayState) -> None:
         """Play button reflects the state."""
-        self.play_button.setText("⏸" if state is PlayState.PLAYING else "▶")
+        self.play_button.setText("❚❚" if state is PlayState.PLAYING else "▶")
 
     def show_speed(self, speed: float) -> None:
         """Speed box follows J/L changes; a reverse rate shows as its magnitude."""

@@ -24,7 +24,7 @@ def test_open_and_step_shows_exact_frames(qtbot, panel, synth_clip, artifacts_di
     for key, expected in [(Qt.Key.Key_Right, 1), (Qt.Key.Key_Right, 2), (Qt.Key.Key_Left, 1)]:
         qtbot.keyClick(panel, key)
         wait_frame(qtbot, panel, expected)
-        assert panel.transport.frame_label.text().startswith(f"frame {expected} / 23")
+        assert panel.w.transport.frame_label.text().startswith(f"frame {expected} / 23")
         assert np.array_equal(shown_pixels(panel), reader.frame(expected))
     qtbot.keyClick(panel, Qt.Key.Key_End)
     wait_frame(qtbot, panel, 23)
@@ -55,7 +55,7 @@ def test_loop_keys_and_scrub_seek(qtbot, panel, synth_clip):
     panel.player.seek(9)
     wait_frame(qtbot, panel, 9)
     qtbot.keyClick(panel, Qt.Key.Key_BracketRight)
-    assert panel.transport.loop_label.text() == "loop 5–9"
+    assert panel.w.transport.loop_label.text() == "loop 5–9"
     seen: list[int] = []
     panel.player.frames_shown.connect(lambda master, _frames: seen.append(master))
     panel.player.play(4.0)
@@ -63,6 +63,6 @@ def test_loop_keys_and_scrub_seek(qtbot, panel, synth_clip):
     panel.player.pause()
     assert set(seen) <= set(range(5, 10))
     assert seen.index(9) < len(seen) - 1  # it wrapped back into the range after frame 9
-    x = int(panel.scrub.width() * (20.5 / 24))
-    qtbot.mouseClick(panel.scrub, Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    x = int(panel.w.scrub.width() * (20.5 / 24))
+    qtbot.mouseClick(panel.w.scrub, Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
     wait_frame(qtbot, panel, 20)
