@@ -54,6 +54,7 @@ class CompareBar(QWidget):
             close,
         ):
             layout.addWidget(widget)
+        layout.addStretch(1)
 
     def set_mode(self, mode: CompareMode) -> None:
         """Select a mode programmatically (emits ``mode_chosen`` when it changes)."""

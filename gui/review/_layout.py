@@ -10,10 +10,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -120,10 +122,15 @@ def _body(w: PanelWidgets) -> QSplitter:
     column.addWidget(w.overlay_b)
     column.addWidget(QLabel("Events (click to jump)"))
     column.addWidget(w.events, 1)
-    side.setMaximumWidth(320)
+    scroll = QScrollArea()
+    scroll.setWidget(side)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setMaximumWidth(330)
+    w.plots.setMinimumHeight(170)
     top = QSplitter(Qt.Orientation.Horizontal)
     top.addWidget(w.viewer)
-    top.addWidget(side)
+    top.addWidget(scroll)
     top.setStretchFactor(0, 1)
     body = QSplitter(Qt.Orientation.Vertical)
     body.addWidget(top)

@@ -45,7 +45,7 @@ class LinkedPlots(QWidget):
         self.metric_plot.setXLink(self.scores_plot)
         self.scores_plot.setLabel("left", "defect score")
         self.scores_plot.setYRange(0, 1, padding=0.02)
-        self.scores_plot.addLegend(offset=(-4, 4), labelTextSize="8pt")
+        self.scores_plot.addLegend(offset=(4, 2), labelTextSize="8pt", colCount=5)
         for plot in (self.scores_plot, self.metric_plot):
             _fast(plot)
         self.curves = {

@@ -71,6 +71,7 @@ class ClipViewer(QWidget):
         """Switch how two clips are shown (ignored with one clip)."""
         self.mode = mode
         self._apply_mode()
+        self.fit()
 
     def flip(self) -> None:
         """Swap A and B (the A/B flip key)."""
