@@ -133,7 +133,7 @@ def worst_window(
     half a second either side; a longer one is centred on its peak.
     """
     span_s = end_s - start_s
-    want_s = max(length_s, span_s + 1.0) if span_s <= MAX_EVENT_SEGMENT_S else length_s
+    want_s = max(length_s, span_s + 1.0) if 0 < span_s <= MAX_EVENT_SEGMENT_S else length_s
     want_s = min(want_s, X_MAX_DURATION_S, clip_s)
     centre_s = (start_s + end_s) / 2 if span_s + 1.0 <= want_s else peak_s
     first_s = min(max(0.0, centre_s - want_s / 2), max(0.0, clip_s - want_s))
@@ -151,6 +151,9 @@ def output_geometry(width: int, height: int) -> Geometry:
     scale = min(1.0, X_MAX_SIZE[0] / canvas_w, X_MAX_SIZE[1] / canvas_h)
     scale = max(scale, X_MIN_SIDE / min(canvas_w, canvas_h))
     out_w, out_h = _even(canvas_w * scale), _even(canvas_h * scale)
+    # Rounding to even sizes must not push the aspect past 3:1.
+    out_h += 2 * max(0, math.ceil((out_w / X_MAX_ASPECT - out_h) / 2))
+    out_w += 2 * max(0, math.ceil((out_h / X_MAX_ASPECT - out_w) / 2))
     content_w = min(out_w, _even(width * scale + 1))
     content_h = min(out_h, _even(height * scale + 1))
     return Geometry(
@@ -166,8 +169,10 @@ def plan_export(info: VideoInfo, facts: RoastFacts | None, options: ExportOption
         length = X_MAX_DURATION_S if options.segment is SegmentMode.WHOLE else options.segment_s
         first_s, end_s = worst_window(peak, peak, peak, clip_s, length)
     else:
+        # The event's last frame is shown for a frame's duration after its time.
+        frame_s = 1.0 / info.fps if info.fps > 0 else 0.0
         first_s, end_s = worst_window(
-            facts.peak_s, facts.start_s, facts.end_s, clip_s, options.segment_s
+            facts.peak_s, facts.start_s, facts.end_s + frame_s, clip_s, options.segment_s
         )
     times = info.frame_times_s
     first = min(bisect.bisect_left(times, first_s - 1e-6), info.frame_count - 1)
@@ -288,3 +293,28 @@ def _result(path: Path, plan: ExportPlan) -> ExportResult:
         frame_count=frames,
         size_bytes=path.stat().st_size,
     )
+
+
+def x_video_problems(info: VideoInfo, size_bytes: int) -> list[str]:
+    """What in a video breaks X's rules (empty when it may be uploaded)."""
+    checks = [
+        (info.codec == "h264", f"codec {info.codec}, X needs H.264"),
+        (info.pix_fmt == "yuv420p", f"pixel format {info.pix_fmt}, X needs yuv420p"),
+        (
+            X_MIN_DURATION_S - 0.01 <= info.duration_s <= X_MAX_DURATION_S,
+            f"duration {info.duration_s:.2f} s outside 0.5-140 s",
+        ),
+        (size_bytes <= X_MAX_BYTES, f"{size_bytes} bytes, over 512 MB"),
+        (
+            min(info.width, info.height) >= X_MIN_SIDE
+            and info.width <= X_MAX_SIZE[0]
+            and info.height <= X_MAX_SIZE[1],
+            f"size {info.width}x{info.height} outside 32x32..1280x1024",
+        ),
+        (info.fps <= X_MAX_FPS + 0.01, f"{info.fps:.2f} fps, over 60"),
+        (
+            1 / X_MAX_ASPECT - 1e-3 <= info.width / max(info.height, 1) <= X_MAX_ASPECT + 1e-3,
+            f"aspect {info.width}:{info.height} outside 1:3..3:1",
+        ),
+    ]
+    return [problem for ok, problem in checks if not ok]

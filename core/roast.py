@@ -20,10 +20,12 @@ from functools import partial
 
 from core.roast_facts import RoastFacts
 from core.roast_length import (
+    ELLIPSIS,
     TWEET_MAX_WEIGHT,
     clean_quote,
     cut_points,
     fits,
+    prefix_weights,
     shorten,
     weighted_length,
 )
@@ -154,10 +156,41 @@ def _render(template: Template, values: dict[str, str], quote: str, stage: _Stag
     return "".join(pieces).strip() + stage.tail
 
 
-def _render_cut(
-    template: Template, values: dict[str, str], quote: str, stage: _Stage, cut: int
-) -> str:
-    return _render(template, values, shorten(quote, cut), stage)
+class _Fitter:
+    """Finds the longest prompt cut that fits, with few exact length counts.
+
+    Each stage's text weighs about ``base + prefix[cut] + 2`` (the ellipsis); that estimate
+    picks the candidate cut, one exact count confirms it, and a binary search over shorter
+    cuts runs only when the estimate was wrong (a cut inside a URL).
+    """
+
+    def __init__(self, template: Template, values: dict[str, str], quote: str, limit: int) -> None:
+        self.template, self.values, self.quote, self.limit = template, values, quote, limit
+        self.points = cut_points(quote) if template.needs_prompt else [len(quote)]
+        self.prefix = prefix_weights(quote)
+
+    def render(self, stage: _Stage, cut: int) -> str:
+        return _render(self.template, self.values, shorten(self.quote, cut), stage)
+
+    def longest(self, stage: _Stage, min_cut: int) -> str | None:
+        """The text with the longest cut >= ``min_cut`` that fits, if any."""
+        cuts = [p for p in self.points if p >= min_cut]
+        if not cuts:
+            return None
+        # Counting the short template text is cheap; the quote's weight comes from prefix sums.
+        budget = self.limit - weighted_length(_render(self.template, self.values, "", stage))
+        if self.prefix[cuts[-1]] <= budget:
+            full = self.render(stage, cuts[-1])
+            if fits(full, self.limit):
+                return full
+        budget -= weighted_length(ELLIPSIS)
+        fitting = [c for c in cuts[:-1] if self.prefix[c] <= budget]
+        if fitting:
+            text = self.render(stage, fitting[-1])
+            if fits(text, self.limit):
+                return text
+        below = cuts[: len(fitting) or 1]
+        return _largest_fitting(below, lambda cut: self.render(stage, cut), self.limit)
 
 
 def _largest_fitting(cuts: Sequence[int], make: Callable[[int], str], limit: int) -> str | None:
@@ -186,17 +219,18 @@ def fit_template(
         # No tweet quotes more than this; cutting first keeps the length search cheap.
         head = quote[: MAX_QUOTE_CHARS + 32]
         quote = shorten(head, max(p for p in cut_points(head) if p <= MAX_QUOTE_CHARS))
-    tail = "\n\n" + " ".join(hashtags) if options.hashtags and hashtags else ""
+    tags = tuple(hashtags)
+    tail = "\n\n" + " ".join(tags) if options.hashtags and tags else ""
     stages = _stages(template, tail, options.model and bool(values.get("model")))
-    points = cut_points(quote) if template.needs_prompt else [len(quote)]
-    long_cuts = [p for p in points if p >= min(options.min_quote_chars, len(quote))]
-    for cuts, stage in [(long_cuts, s) for s in stages] + [(points, stages[-1])]:
-        make = partial(_render_cut, template, values, quote, stage)
-        text = _largest_fitting(cuts, make, options.limit)
+    fitter = _Fitter(template, values, quote, options.limit)
+    min_cut = min(options.min_quote_chars, len(quote))
+    for stage, cut in [(s, min_cut) for s in stages] + [(stages[-1], 0)]:
+        text = fitter.longest(stage, cut)
         if text is not None:
-            return _roast(template, text, stage.dropped, shortened=quote not in text)
+            shortened = template.needs_prompt and quote not in text
+            return _roast(template, text, stage.dropped, shortened=shortened)
     bare = _render(template, values, shorten(quote, 0), stages[-1])
-    text = _largest_fitting(cut_points(bare), lambda c: shorten(bare, c), options.limit) or "…"
+    text = _largest_fitting(cut_points(bare), partial(shorten, bare), options.limit) or ELLIPSIS
     return _roast(template, text, (*stages[-1].dropped, "text-cut"), shortened=True)
 
 

@@ -14,11 +14,13 @@ import only, so no other library ever sees a fake ``pkg_resources``.
 from __future__ import annotations
 
 import importlib
+import itertools
 import re
 import sys
 import types
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,10 @@ _parse_tweet: Callable[[str], Any] = _twitter_text.parse_tweet
 _has_invalid: Callable[[str], bool] = importlib.import_module(
     "twitter_text.has_invalid_characters"
 ).has_invalid_characters
+_OPTIONS: dict[str, Any] = importlib.import_module("twitter_text.config").config["defaults"]
+_char_weight: Callable[[str, Any], int] = importlib.import_module(
+    "twitter_text.get_character_weight"
+).get_character_weight
 
 
 def weighted_length(text: str) -> int:
@@ -82,17 +88,38 @@ def clean_quote(text: str) -> str:
     return _SPACES.sub(" ", text).strip().replace("@", "＠")
 
 
-def cut_points(text: str) -> list[int]:
+@lru_cache(maxsize=64)
+def cut_points(text: str) -> tuple[int, ...]:
     """Indices where ``text`` may be cut without splitting an emoji or a combining sequence."""
     inside: set[int] = set()
     for start, end in _emoji_spans(text):
         inside.update(range(start + 1, end))
-    return [
+    return tuple(
         index
         for index in range(len(text) + 1)
         if index not in inside
         and not (index < len(text) and unicodedata.combining(text[index]) and index > 0)
+    )
+
+
+@lru_cache(maxsize=64)
+def prefix_weights(text: str) -> tuple[int, ...]:
+    """``result[c]`` estimates the weight of ``text[:c]`` (exact at :func:`cut_points`).
+
+    Per-character weights from X's table, with each emoji sequence and URL weighed as a whole
+    at its first character. Cutting inside a URL is the one inexact case (the stub may weigh
+    less); callers verify their final text with :func:`fits`.
+    """
+    options = _OPTIONS
+    scale = int(options["scale"])
+    weights = [_char_weight(char, options) // scale for char in text]
+    entities = [(s, e, 2) for s, e in _emoji_spans(text)] + [
+        (int(u["indices"][0]), int(u["indices"][1]), int(options["transformed_url_length"]))
+        for u in _twitter_text.extract_urls_with_indices(text)
     ]
+    for start, end, weight in entities:
+        weights[start:end] = [weight] + [0] * (end - start - 1)
+    return tuple(itertools.accumulate(weights, initial=0))
 
 
 def _emoji_spans(text: str) -> list[tuple[int, int]]:

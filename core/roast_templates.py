@@ -39,6 +39,7 @@ PLACEHOLDERS = frozenset(
         "model",
     }
 )
+MAX_KIND_CHARS = 32
 _FIELD = re.compile(r"\{(\w+)\}")
 _OPTIONAL = re.compile(r"\[\[(.*?)\]\]")
 
@@ -105,6 +106,8 @@ class Vocabulary:
         if key in self.kinds:
             return self.kinds[key]
         spoken = kind.replace("_", " ").strip() or "defect"
+        if len(spoken) > MAX_KIND_CHARS:  # a foreign report's kind must not crowd the roast
+            spoken = spoken[: MAX_KIND_CHARS - 1].rstrip() + "…"
         other = self.kinds["_other"]
         return KindWords(
             other.label.replace("{kind}", spoken),
