@@ -37,9 +37,17 @@ class TaskKeeper:
 
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
 
-    def spawn(self, coro: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
-        """Start ``coro`` on the running loop and keep a strong reference until it ends."""
+    def spawn(self, coro: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T] | None:
+        """Start ``coro`` on the running loop and keep a strong reference until it ends.
+
+        After :meth:`cancel_all` (the window is shutting down) nothing new starts: a late
+        timer must not begin work on widgets that are about to be deleted.
+        """
+        if self._closed:
+            coro.close()
+            return None
         task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._finished)
@@ -59,7 +67,8 @@ class TaskKeeper:
         return len(self._tasks)
 
     async def cancel_all(self, timeout_s: float = 5.0) -> None:
-        """Cancel every task and wait (bounded) until they have all finished."""
+        """Cancel every task, refuse new ones, and wait (bounded) until all have finished."""
+        self._closed = True
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

@@ -32,6 +32,7 @@ from gui.library_browser import LibraryBrowser
 from gui.log_panel import LogPanel
 from gui.notify import NotificationPresenter
 from gui.prompts_panel import PromptsPanel
+from gui.provider_glue import test_key
 from gui.review_host import ReviewHost
 from gui.settings_dialog import SettingsDialog
 from gui.window_state import WindowState
@@ -230,7 +231,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         """Show the Settings dialog (non-modal; ``saved`` applies the new values)."""
         if self.settings_dialog is None:
-            self.settings_dialog = SettingsDialog(self.settings, self.tasks, None, self)
+            self.settings_dialog = SettingsDialog(self.settings, self.tasks, test_key, self)
             self.settings_dialog.saved.connect(self.apply_settings)
             self.settings_dialog.finished.connect(self._settings_closed)
         self.settings_dialog.open()

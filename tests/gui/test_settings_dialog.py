@@ -59,3 +59,24 @@ def test_forget_removes_the_saved_key(qtbot, qloop):
         dialog.save()
     assert saved.args[0].xai_api_key is None
     assert user_env_path().read_text() == 'TC_DEVICE="cpu"\n'
+
+
+def test_test_key_asks_the_provider(qtbot, qloop):
+    from core.sim import fast_options, start_in_thread
+    from gui.provider_glue import test_key
+
+    sim = start_in_thread(fast_options())
+    try:
+        dialog = SettingsDialog(load_settings(), TaskKeeper(), test_key)
+        qtbot.addWidget(dialog)
+        dialog.fields["XAI_BASE_URL"].setText(sim.base_url)
+        qtbot.keyClicks(dialog.fields["XAI_API_KEY"], sim.api_key)
+        dialog.test_button.click()
+        qtbot.waitUntil(lambda: "works" in dialog.key_status.text(), timeout=10_000)
+        dialog.fields["XAI_API_KEY"].setText("wrong-key-123456")
+        dialog.test_button.click()
+        qtbot.waitUntil(lambda: "refused" in dialog.key_status.text(), timeout=10_000)
+        assert "Settings" in dialog.key_status.text()
+        assert "wrong-key-123456" not in dialog.key_status.text()
+    finally:
+        sim.stop()
