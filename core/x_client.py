@@ -282,7 +282,8 @@ class XClient:
                     f"X was still processing media {media_id} after "
                     f"{self.limits.processing_deadline_s:.0f} s; try posting again later"
                 )
-            wait_s = float(info.get("check_after_secs") or 1)
+            after = info.get("check_after_secs")
+            wait_s = float(after) if isinstance(after, int | float) else 1.0
             self._sleep(min(max(wait_s, 0.0), self.limits.max_status_wait_s))
             info = fetch(media_id)
         state = info.get("state") if info else "succeeded"

@@ -67,6 +67,8 @@ class Scenario:
     """APPENDs larger than this get 431."""
     status_for: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     """command -> (status, JSON body) answered instead of success."""
+    check_after_secs: tuple[int, int] = (1, 2)
+    """``check_after_secs`` answered by FINALIZE and by STATUS."""
     stall_s: float = 0.0
     """Sleep this long before answering (timeouts)."""
 
@@ -135,11 +137,12 @@ class FakeX:
 
     def _processing_info(self, first: bool) -> dict[str, Any]:
         if first:
-            return {"state": "pending", "check_after_secs": 1}
+            return {"state": "pending", "check_after_secs": self.scenario.check_after_secs[0]}
         states = self.scenario.states
         state = states[min(self._status_calls, len(states) - 1)]
         self._status_calls += 1
-        info: dict[str, Any] = {"state": state, "check_after_secs": 2, "progress_percent": 50}
+        wait = self.scenario.check_after_secs[1]
+        info: dict[str, Any] = {"state": state, "check_after_secs": wait, "progress_percent": 50}
         if state == "failed":
             info["error"] = {
                 "code": 1,
