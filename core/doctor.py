@@ -7,6 +7,7 @@ can be appended by callers.
 
 from __future__ import annotations
 
+import asyncio
 import platform
 import sys
 import tempfile
@@ -20,6 +21,7 @@ import numpy as np
 from core.config import ConfigError, Settings, load_settings
 from core.devices import cpu_device, cuda_devices
 from core.media import MediaError, iter_frames, probe, write_mp4
+from core.providers import ClientOptions, ProviderError, XaiClient
 
 PACKAGES = (
     "torch",
@@ -37,6 +39,7 @@ PACKAGES = (
 )
 MIN_PYTHON = (3, 11)
 ROUNDTRIP_FRAMES = 24
+ONLINE_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -159,8 +162,38 @@ def check_download_dir(settings: Settings) -> Check:
     return Check("download_dir", True, f"{folder} is writable", data={"path": str(folder)})
 
 
-def run_checks(settings: Settings | None = None) -> list[Check]:
-    """Run every offline check. A settings error becomes a failed check, not a crash."""
+def check_online(settings: Settings) -> Check:
+    """A real call to ``XAI_BASE_URL``: does the key work there? (``doctor --online``)."""
+    return asyncio.run(check_online_async(settings))
+
+
+async def check_online_async(settings: Settings) -> Check:
+    """:func:`check_online` for callers already on an event loop (the GUI)."""
+    base = settings.xai_base_url
+    if not settings.xai_api_key:
+        detail = f"XAI_API_KEY is not set: nothing to check at {base}"
+        return Check("online", False, detail, essential=False, data={"base_url": base})
+    options = ClientOptions(
+        connect_timeout_s=ONLINE_TIMEOUT_S, read_timeout_s=ONLINE_TIMEOUT_S, max_retries=1
+    )
+    try:
+        async with XaiClient.from_settings(settings, options=options, concurrency=1) as client:
+            info = await client.api_key_info()
+    except ProviderError as err:
+        return Check("online", False, f"{base}: {err}", data={"base_url": base})
+    flags = ("api_key_blocked", "api_key_disabled", "team_blocked")
+    blocked = [flag for flag in flags if info.get(flag)]
+    detail = f"{base}: key {info.get('redacted_api_key', '?')} ({info.get('name', '?')}) works"
+    if blocked:
+        detail = f"{base}: key {info.get('redacted_api_key', '?')} is {', '.join(blocked)}"
+    return Check("online", not blocked, detail, data={"base_url": base, "blocked": blocked})
+
+
+def run_checks(settings: Settings | None = None, online: bool = False) -> list[Check]:
+    """Run every offline check (and, with ``online``, a real API call).
+
+    A settings error becomes a failed check, not a crash.
+    """
     checks = [check_python(), check_packages()]
     if settings is None:
         try:
@@ -172,6 +205,8 @@ def run_checks(settings: Settings | None = None) -> list[Check]:
     checks += [check_torch(), check_h264()]
     if settings is not None:
         checks += [check_keys(settings), check_download_dir(settings)]
+    if settings is not None and online:
+        checks.append(check_online(settings))
     return checks
 
 

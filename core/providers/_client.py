@@ -203,7 +203,7 @@ class XaiClient:
         request_id = resp.body.get("request_id") if isinstance(resp.body, dict) else None
         if not request_id:
             raise StartOutcomeUnknown(f"start: HTTP {resp.status} without a request_id")
-        log.info("started generation %s", request_id)
+        log.debug("started generation %s", request_id)
         return str(request_id)
 
     async def poll(self, request_id: str) -> GenerationStatus:

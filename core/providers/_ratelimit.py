@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 Sleep = Callable[[float], Awaitable[None]]
+_EPSILON = 1e-9
 Clock = Callable[[], float]
 
 
@@ -54,8 +55,10 @@ class TokenBucket:
         async with self._lock:
             while True:
                 self._refill()
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                # The tolerance absorbs float rounding: without it a deficit of 1e-16 tokens
+                # asks for a sleep too short to move the clock, forever.
+                if self._tokens >= 1.0 - _EPSILON:
+                    self._tokens = max(0.0, self._tokens - 1.0)
                     return
                 # Re-check after the wait: set_rate may have changed the rate meanwhile.
                 await self._sleep((1.0 - self._tokens) / self._rate_per_s)

@@ -7,6 +7,7 @@ xAI error bodies come in two shapes (../shared/reference/xai-video-api.md 1.7): 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,7 +34,7 @@ def server_message(body: Any) -> str:
         for key in ("message", "detail", "code"):
             if body.get(key):
                 return str(body[key])
-    text = body if isinstance(body, str) else ("" if body is None else str(body))
+    text = body if isinstance(body, str) else (json.dumps(body) if body else "")
     return text.strip()[:MAX_MESSAGE_CHARS] or "no error message"
 
 

@@ -71,7 +71,8 @@ class SimOptions:
     """Chance that a request (or a generation) gets a fault, spread evenly over the faults
     that can happen at its site."""
     fault_rates: Mapping[str, float] = field(default_factory=dict)
-    """Per-fault rates (``{"reset": 0.05}``) that replace the even share of ``fault_rate``."""
+    """Per-fault rates that replace the even share of ``fault_rate``: ``{"reset": 0.05}``
+    everywhere the fault can happen, or ``{"slow@poll": 1.0}`` at one site only."""
     slow_s: float = 2.0
     """Delay added by the ``slow`` fault."""
     retry_after_s: float = 1.0
@@ -97,9 +98,13 @@ class SimOptions:
     is served one of them (its ground truth too)."""
 
     def __post_init__(self) -> None:
-        unknown = set(self.fault_rates) - set(FAULTS)
+        known = set(FAULTS) | {f"{n}@{s}" for n, sites in FAULT_SITES.items() for s in sites}
+        unknown = set(self.fault_rates) - known
         if unknown:
-            raise ValueError(f"unknown fault(s) {sorted(unknown)}; known: {', '.join(FAULTS)}")
+            raise ValueError(
+                f"unknown fault(s) {sorted(unknown)}; known: {', '.join(FAULTS)} "
+                "(optionally NAME@SITE, site one of start, poll, media)"
+            )
         rates = {"fault_rate": self.fault_rate, "defect_rate": self.defect_rate}
         rates |= {f"fault {k}": v for k, v in self.fault_rates.items()}
         rates["legacy_rate"] = self.legacy_rate
@@ -119,7 +124,8 @@ class SimOptions:
         """The chance of each fault at ``site``; their sum must stay <= 1."""
         names = site_faults(site)
         share = self.fault_rate / len(names)
-        return {name: float(self.fault_rates.get(name, share)) for name in names}
+        rates = self.fault_rates
+        return {n: float(rates.get(f"{n}@{site}", rates.get(n, share))) for n in names}
 
 
 def fast_options(**changes: object) -> SimOptions:

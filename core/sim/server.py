@@ -77,6 +77,7 @@ class SimServer:
         self._renderer = ClipRenderer(self.options)
         self._book = JobBook(self.options, self._renderer, self._faults)
         app = web.Application(middlewares=[self._count, self._auth])
+        app.on_response_prepare.append(self._on_prepare)
         app.router.add_post("/v1/videos/generations", self._start)
         app.router.add_get("/v1/videos/{request_id}", self._poll)
         app.router.add_get("/v1/api-key", self._api_key)
@@ -135,10 +136,12 @@ class SimServer:
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else "unmatched"
         self._requests[f"{request.method} {route}"] += 1
-        response = await handler(request)
-        dropped = request.transport is None or request.transport.is_closing()
-        self._responses["dropped" if dropped else str(response.status)] += 1
-        return response
+        return await handler(request)
+
+    async def _on_prepare(self, request: web.Request, response: web.StreamResponse) -> None:
+        # Counted as headers go out: only then is a FileResponse's status (206) final.
+        if request.transport is not None and not request.transport.is_closing():
+            self._responses[str(response.status)] += 1
 
     @web.middleware
     async def _auth(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -161,7 +164,7 @@ class SimServer:
             return faulted
         job = self.book.accept(params)
         if decision.fault == "start_drop":
-            return _drop(request)
+            return self._drop(request)
         return _json(200, {"request_id": job.request_id})
 
     async def _poll(self, request: web.Request) -> web.StreamResponse:
@@ -193,7 +196,8 @@ class SimServer:
         if faulted is not None:
             return faulted
         if decision.fault == "truncate":
-            return await _truncated(request, job)
+            await _send_half(request, job)
+            return self._drop(request)
         return web.FileResponse(job.clip.path, headers={"Content-Type": "video/mp4"})
 
     async def _stats(self, request: web.Request) -> web.StreamResponse:
@@ -227,8 +231,15 @@ class SimServer:
             status = decision.rng.choice((500, 502, 503))
             return _json(status, nested_error(status, f"Simulated server error {status}."))
         elif fault == "reset":
-            return _drop(request)
+            return self._drop(request)
         return None
+
+    def _drop(self, request: web.Request) -> web.Response:
+        """Close the connection without answering (the client sees a disconnect)."""
+        self._responses["dropped"] += 1
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response()
 
 
 async def _json_body(request: web.Request) -> Any:
@@ -240,15 +251,8 @@ async def _json_body(request: web.Request) -> Any:
         raise WireError(400, f"The request body is not valid JSON: {err}") from None
 
 
-def _drop(request: web.Request) -> web.Response:
-    """Close the connection without answering (the client sees a disconnect)."""
-    if request.transport is not None:
-        request.transport.abort()
-    return web.Response()
-
-
-async def _truncated(request: web.Request, job: SimJob) -> web.StreamResponse:
-    """Announce the full (remaining) length, send half of it, then drop the connection."""
+async def _send_half(request: web.Request, job: SimJob) -> None:
+    """Announce the full (remaining) length and send half of it (the caller then drops)."""
     assert job.clip is not None
     data = await asyncio.to_thread(job.clip.path.read_bytes)
     start = request.http_range.start or 0
@@ -260,7 +264,6 @@ async def _truncated(request: web.Request, job: SimJob) -> web.StreamResponse:
         resp.headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
     await resp.prepare(request)
     await resp.write(data[start : start + (len(data) - start) // 2])
-    return _drop(request)
 
 
 def _key_info(redacted: str) -> dict[str, Any]:
