@@ -133,20 +133,20 @@ class JobStore:
         sources: Iterable[JobState],
         target: JobState,
         job_ids: Iterable[str] | None = None,
+        exclude_ids: Iterable[str] = (),
         **changes: Any,
     ) -> list[str]:
         """Move every job in one of ``sources`` (optionally only ``job_ids``) to ``target``.
 
         One transaction for any number of jobs (cancel-all at 100k rows stays instant).
-        Returns the ids moved.
+        Jobs lacking what ``target`` needs (a request id, a clip) and ``exclude_ids`` are
+        left where they are. Returns the ids moved.
         """
         _check_columns(changes)
         sources = tuple(sources)
         for source in sources:
             if not is_legal(source, target):
                 raise IllegalTransition("*", source, target)
-        if target in NEEDS_REQUEST_ID or target in NEEDS_CLIP:
-            raise IllegalTransition("*", "|".join(sources), target, "bulk moves cannot check")
         with self._write() as (conn, rev):
             now = self._clock()
             values = {"updated_at": now, **changes, "state": str(target), "rev": rev}
@@ -154,12 +154,48 @@ class JobStore:
                 values.setdefault("finished_at", now)
             sets = ", ".join(f"{column} = ?" for column in values)
             where, params = Q.where_clause(Q.JobFilter(states=sources))
-            sql = f"UPDATE jobs SET {sets}{where}"
+            sql = f"UPDATE jobs SET {sets}{where}{_requirements(target)}"
             if job_ids is not None:
-                ids = list(job_ids)
                 sql += " AND id IN (SELECT value FROM json_each(?))"
-                params.append(_json_list(ids))
+                params.append(_json_list(job_ids))
+            excluded = list(exclude_ids)
+            if excluded:
+                sql += " AND id NOT IN (SELECT value FROM json_each(?))"
+                params.append(_json_list(excluded))
             cursor = conn.execute(sql + " RETURNING id", [*values.values(), *params])
+            return [row[0] for row in cursor.fetchall()]
+
+    def requeue(
+        self,
+        job_ids: Iterable[str],
+        *,
+        resend: bool = False,
+        sources: Iterable[JobState] = (JobState.FAILED, JobState.CANCELLED),
+    ) -> list[str]:
+        """Send failed/cancelled (or ``start_unknown``) jobs back to the queue to start again.
+
+        What an earlier start of each may have cost moves into ``prior_cost_usd`` (the budget
+        keeps counting it) and its request id is cleared. ``resend`` marks jobs whose start
+        outcome was unknown: the user accepted a possible double charge.
+        """
+        sources = tuple(sources)
+        for source in sources:
+            if not is_legal(source, JobState.QUEUED):
+                raise IllegalTransition("*", source, JobState.QUEUED)
+        with self._write() as (conn, rev):
+            where, params = Q.where_clause(Q.JobFilter(states=sources))
+            prior = (
+                "prior_cost_usd + CASE WHEN request_id IS NOT NULL OR state = ?"
+                " THEN COALESCE(cost_usd, cost_estimate_usd) ELSE 0 END"
+            )
+            sql = (
+                f"UPDATE jobs SET prior_cost_usd = {prior}, request_id = NULL, cost_usd = NULL,"
+                " state = ?, attempts = 0, next_at = 0, error_kind = NULL, error = NULL,"
+                " finished_at = NULL, resend_allowed = resend_allowed OR ?, updated_at = ?,"
+                f" rev = ?{where} AND id IN (SELECT value FROM json_each(?)) RETURNING id"
+            )
+            head = [str(JobState.START_UNKNOWN), str(JobState.QUEUED), resend, self._clock(), rev]
+            cursor = conn.execute(sql, [*head, *params, _json_list(job_ids)])
             return [row[0] for row in cursor.fetchall()]
 
     def set_meta(self, key: str, value: str) -> None:
@@ -241,24 +277,32 @@ class JobStore:
     def spend(self) -> Spend:
         """Actual costs plus the estimates of jobs that may have cost money but are unpriced."""
         billable = ", ".join(f"'{s}'" for s in BILLABLE)
+        current = f"cost_usd IS NULL AND (request_id IS NOT NULL OR state IN ({billable}))"
         sql = (
             "SELECT COALESCE(SUM(cost_usd), 0),"
-            " COALESCE(SUM(CASE WHEN cost_usd IS NULL THEN cost_estimate_usd END), 0)"
-            f" FROM jobs WHERE cost_usd IS NOT NULL OR request_id IS NOT NULL"
-            f" OR state IN ({billable})"
+            f" COALESCE(SUM(CASE WHEN {current} THEN cost_estimate_usd ELSE 0 END), 0),"
+            " COALESCE(SUM(prior_cost_usd), 0) FROM jobs"
         )
-        actual, estimated = self._conn.execute(sql).fetchone()
-        return Spend(float(actual), float(estimated))
+        actual, estimated, prior = self._conn.execute(sql).fetchone()
+        return Spend(float(actual), float(estimated), float(prior))
 
-    def runnable(self, now: float, limit: int, skip: frozenset[str] = frozenset()) -> list[Job]:
-        """Jobs a worker may take now: already-paid ones first, then queued in order."""
-        paid = (JobState.GENERATING, JobState.DOWNLOADING, JobState.DOWNLOADED)
-        found: list[Job] = []
-        for states in (paid, (JobState.QUEUED,)):
+    def runnable_ids(
+        self,
+        groups: Iterable[tuple[JobState, ...]],
+        now: float,
+        limit: int,
+        skip: frozenset[str] = frozenset(),
+    ) -> list[str]:
+        """Ids of jobs a worker may take now: group by group, each in enqueue order.
+
+        ``skip`` holds the ids already taken; jobs in backoff (``next_at > now``) wait.
+        """
+        found: list[str] = []
+        for states in groups:
             where, params = Q.where_clause(Q.JobFilter(states=states))
-            sql = f"{Q.SELECT_JOBS}{where} AND next_at <= ? ORDER BY seq LIMIT ?"
+            sql = f"SELECT id FROM jobs{where} AND next_at <= ? ORDER BY seq LIMIT ?"
             rows = self._conn.execute(sql, [*params, now, limit + len(skip)])
-            found += [j for j in map(Job.from_row, rows) if j.id not in skip]
+            found += [r[0] for r in rows if r[0] not in skip]
             if len(found) >= limit:
                 break
         return found[:limit]
@@ -272,6 +316,13 @@ class JobStore:
         sql = f"SELECT MIN(next_at) FROM jobs{where} AND next_at > ?"
         row = self._conn.execute(sql, [*params, after]).fetchone()
         return None if row[0] is None else float(row[0])
+
+    def has_any(self, states: Iterable[JobState]) -> bool:
+        """True when at least one job is in ``states`` (an index lookup, not a count)."""
+        where, params = Q.where_clause(Q.JobFilter(states=tuple(states)))
+        return (
+            self._conn.execute(f"SELECT 1 FROM jobs{where} LIMIT 1", params).fetchone() is not None
+        )
 
     def ids_in(self, states: Iterable[JobState]) -> list[str]:
         """Ids of every job in ``states``, in enqueue order."""
@@ -363,6 +414,15 @@ def _check_transition(
         raise IllegalTransition(job_id, current, target, "no request_id saved")
     if target in NEEDS_CLIP and not changes.get("clip_path", clip):
         raise IllegalTransition(job_id, current, target, "no clip saved")
+
+
+def _requirements(target: JobState) -> str:
+    """SQL that keeps a bulk move from leaving a job without what ``target`` needs."""
+    if target in NEEDS_REQUEST_ID:
+        return " AND request_id IS NOT NULL"
+    if target in NEEDS_CLIP:
+        return " AND clip_path IS NOT NULL"
+    return ""
 
 
 def _json_list(items: Iterable[str]) -> str:

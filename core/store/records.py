@@ -42,6 +42,8 @@ class Job:
     cost_estimate_usd: float
     cost_usd: float | None
     """The provider's figure (usage ticks) once known, else ``None``."""
+    prior_cost_usd: float
+    """What earlier starts of this job may have cost (a re-sent or re-tried job)."""
     clip_path: str | None
     """Relative to the run directory: ``clips/<id>.mp4``."""
     error_kind: str | None
@@ -79,7 +81,7 @@ class Job:
 
     @property
     def cost_for_budget_usd(self) -> float:
-        """The actual cost when known, else the estimate."""
+        """The current start's actual cost when known, else its estimate."""
         return self.cost_estimate_usd if self.cost_usd is None else self.cost_usd
 
 
@@ -113,15 +115,19 @@ class Scores:
 
 @dataclass(frozen=True)
 class Spend:
-    """Money spent by a run so far: actual (from usage ticks) plus estimates not yet priced."""
+    """Money a run may have spent so far (what the budget counts)."""
 
     actual_usd: float
+    """Priced by the provider (usage ticks) for the jobs' current starts."""
     estimated_usd: float
+    """Estimates for current starts that may have cost money and are not priced yet."""
+    prior_usd: float = 0.0
+    """Earlier starts of re-tried or re-sent jobs (priced or estimated)."""
 
     @property
     def total_usd(self) -> float:
-        """What the budget counts: actual plus outstanding estimates."""
-        return self.actual_usd + self.estimated_usd
+        """Everything: actual, outstanding estimates and earlier starts."""
+        return self.actual_usd + self.estimated_usd + self.prior_usd
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ JOB_COLUMNS = (
     "finished_at",
     "cost_estimate_usd",
     "cost_usd",
+    "prior_cost_usd",
     "clip_path",
     "error_kind",
     "error",
@@ -78,6 +79,7 @@ CREATE TABLE jobs (
     finished_at       REAL,
     cost_estimate_usd REAL NOT NULL,
     cost_usd          REAL,                       -- actual, from usage ticks
+    prior_cost_usd    REAL NOT NULL DEFAULT 0,    -- what earlier (re-sent) starts may have cost
     clip_path         TEXT,                       -- relative to the run directory
     error_kind        TEXT,
     error             TEXT,

@@ -242,10 +242,10 @@ def test_runnable_puts_paid_jobs_first_and_respects_backoff(make_store) -> None:
     ids = store.enqueue(prompts(5))
     drive(store, ids[4], S.GENERATING)
     store.update(ids[0], next_at=2000.0)
-    found = [j.id for j in store.runnable(now=1000.0, limit=3)]
-    assert found == [ids[4], ids[1], ids[2]]
+    groups = [(S.GENERATING,), (S.QUEUED,)]
+    assert store.runnable_ids(groups, now=1000.0, limit=3) == [ids[4], ids[1], ids[2]]
     skip = frozenset({ids[4], ids[1]})
-    assert [j.id for j in store.runnable(1000.0, 3, skip)] == [ids[2], ids[3]]
+    assert store.runnable_ids(groups, 1000.0, 3, skip) == [ids[2], ids[3]]
     assert store.next_due_at([S.QUEUED], after=1000.0) == 2000.0
     assert store.next_due_at([S.GENERATING], after=1000.0) is None
 
@@ -262,6 +262,30 @@ def test_transition_all_moves_many_in_one_go(make_store) -> None:
     assert again == [ids[2]]
     with pytest.raises(IllegalTransition):
         store.transition_all([S.DONE], S.QUEUED)
+    # A bulk move to generating leaves behind the jobs without a request id.
+    (paid,) = store.enqueue(prompts(1))
+    drive(store, paid, S.GENERATING)
+    store.transition(paid, S.CANCELLED)
+    assert store.transition_all([S.CANCELLED], S.GENERATING) == [paid]
+
+
+def test_requeue_keeps_what_earlier_starts_cost(make_store) -> None:
+    store = make_store()
+    ids = store.enqueue(prompts(4))  # 0.05 each
+    drive(store, ids[0], S.START_UNKNOWN)
+    drive(store, ids[1], S.GENERATING)
+    store.transition(ids[1], S.FAILED, error_kind="generation_failed")
+    drive(store, ids[2], S.FAILED)  # refused start: cost nothing
+    drive(store, ids[3], S.DONE)
+    assert store.spend().total_usd == pytest.approx(0.15)
+    moved = store.requeue(ids, resend=True, sources=[S.FAILED, S.START_UNKNOWN])
+    assert sorted(moved) == sorted(ids[:3])
+    jobs = {j.id: j for j in store.get_many(ids)}
+    assert jobs[ids[1]].request_id is None and jobs[ids[1]].state is S.QUEUED
+    assert [jobs[i].prior_cost_usd for i in ids] == pytest.approx([0.05, 0.05, 0.0, 0.0])
+    assert jobs[ids[0]].resend_allowed
+    spend = store.spend()
+    assert (spend.prior_usd, spend.total_usd) == pytest.approx((0.10, 0.15))
 
 
 def test_meta_values_persist(make_store) -> None:

@@ -1,0 +1,165 @@
+"""The CLI's live progress line and end-of-run summary (plain text on stderr, no Qt).
+
+On a terminal the line is redrawn in place twice a second; when stderr is a file or a pipe a
+full line is written every :data:`LOG_INTERVAL_S` instead, so logs stay readable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from core.store import SETTLED, JobState, JobStore
+
+BAR_WIDTH = 24
+TTY_INTERVAL_S = 0.5
+LOG_INTERVAL_S = 10.0
+RATE_WINDOW_S = 30.0
+_SHOWN = (
+    JobState.QUEUED,
+    JobState.SUBMITTING,
+    JobState.GENERATING,
+    JobState.DOWNLOADING,
+    JobState.ANALYSING,
+    JobState.DONE,
+    JobState.FAILED,
+    JobState.MODERATED,
+    JobState.START_UNKNOWN,
+    JobState.CANCELLED,
+)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Counts at one moment."""
+
+    at_s: float
+    counts: dict[JobState, int]
+
+    @property
+    def total(self) -> int:
+        """All jobs."""
+        return sum(self.counts.values())
+
+    @property
+    def settled(self) -> int:
+        """Jobs the run has nothing more to do for."""
+        return sum(n for state, n in self.counts.items() if state in SETTLED)
+
+
+class RateMeter:
+    """Jobs settled per second over a sliding window, and the ETA it implies."""
+
+    def __init__(self, window_s: float = RATE_WINDOW_S) -> None:
+        self._window_s = window_s
+        self._points: deque[tuple[float, int]] = deque()
+
+    def add(self, at_s: float, settled: int) -> None:
+        """Record the settled count at a time."""
+        self._points.append((at_s, settled))
+        while len(self._points) > 2 and at_s - self._points[0][0] > self._window_s:
+            self._points.popleft()
+
+    def per_s(self) -> float:
+        """The recent rate (0 until two points are far enough apart)."""
+        if len(self._points) < 2:
+            return 0.0
+        (t0, n0), (t1, n1) = self._points[0], self._points[-1]
+        return (n1 - n0) / (t1 - t0) if t1 - t0 >= 0.5 else 0.0
+
+    def eta_s(self, remaining: int) -> float | None:
+        """Seconds to settle ``remaining`` jobs at the recent rate (``None``: unknown)."""
+        rate = self.per_s()
+        return remaining / rate if rate > 0 else None
+
+
+def progress_line(snap: Snapshot, rate_per_s: float, eta_s: float | None, spent_usd: float) -> str:
+    """One status line: bar, settled/total, per-state counts, rate, ETA and spend."""
+    total = snap.total or 1
+    filled = round(BAR_WIDTH * snap.settled / total)
+    bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+    states = " ".join(f"{state}={snap.counts[state]}" for state in _SHOWN if snap.counts[state])
+    eta = "--:--" if eta_s is None else format_duration(eta_s)
+    return (
+        f"[{bar}] {snap.settled}/{snap.total}  {states}  "
+        f"{rate_per_s:.1f} jobs/s  ETA {eta}  ${spent_usd:.2f}"
+    )
+
+
+def format_duration(seconds: float) -> str:
+    """``mm:ss`` or ``h:mm:ss``."""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+class LiveProgress:
+    """Redraws the progress line from the store until cancelled."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        spent_usd: Callable[[], float],
+        stream: TextIO,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store, self._spent_usd, self._stream, self._clock = store, spent_usd, stream, clock
+        self._tty = stream.isatty()
+        self._meter = RateMeter()
+
+    async def run(self) -> None:
+        """Draw until cancelled (then finish the line)."""
+        interval_s = TTY_INTERVAL_S if self._tty else LOG_INTERVAL_S
+        try:
+            while True:
+                self.draw()
+                await asyncio.sleep(interval_s)
+        finally:
+            self.draw()
+            if self._tty:
+                self._stream.write("\n")
+                self._stream.flush()
+
+    def draw(self) -> None:
+        """Write the line once."""
+        snap = Snapshot(self._clock(), self._store.counts_by_state())
+        self._meter.add(snap.at_s, snap.settled)
+        eta_s = self._meter.eta_s(snap.total - snap.settled)
+        line = progress_line(snap, self._meter.per_s(), eta_s, self._spent_usd())
+        if self._tty:
+            self._stream.write("\r\x1b[2K" + line)
+        else:
+            self._stream.write(line + "\n")
+        self._stream.flush()
+
+
+def summary_table(store: JobStore, wall_s: float | None = None) -> str:
+    """The end-of-run (and ``status``) table: states, spend, failures by reason."""
+    counts = store.counts_by_state()
+    spend = store.spend()
+    width = max(len(str(state)) for state in JobState)
+    lines = [f"{'state':<{width}}  jobs"]
+    lines += [f"{state!s:<{width}}  {counts[state]}" for state in JobState if counts[state]]
+    lines.append(f"{'total':<{width}}  {sum(counts.values())}")
+    lines.append("")
+    lines.append(
+        f"spend: ${spend.total_usd:.2f} (actual ${spend.actual_usd:.2f}, estimated "
+        f"${spend.estimated_usd:.2f}, earlier starts ${spend.prior_usd:.2f})"
+    )
+    failures = store.failures_by_reason()
+    if failures:
+        listed = ", ".join(f"{reason} {n}" for reason, n in sorted(failures.items()))
+        lines.append(f"failed by reason: {listed}")
+    if counts[JobState.START_UNKNOWN]:
+        lines.append(
+            f"{counts[JobState.START_UNKNOWN]} start(s) with unknown outcome (maybe billed): "
+            "`resume --resend-unknown` re-sends them, accepting possible double charges"
+        )
+    if wall_s is not None:
+        lines.append(f"wall time: {format_duration(wall_s)}")
+    return "\n".join(lines)

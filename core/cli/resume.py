@@ -1,0 +1,71 @@
+"""``torture-chamber resume RUNDIR [--resend-unknown] [--concurrency N] [--budget USD]``.
+
+Finishes a run after a crash, ``kill -9``, Ctrl-C or a budget pause: jobs with a request id
+resume polling (never re-submitted), partial downloads restart, finished jobs are untouched.
+Starts whose outcome is unknown stay for the user unless ``--resend-unknown`` accepts that
+each may be charged twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+from core.batch import RunController, RunDir, RunDirError
+from core.batch.providers import SIM, XAI, ProviderChoiceError, choose_provider, provider_settings
+from core.cli.batch import EXIT_USAGE, add_run_options, cli_settings, execute
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``resume`` subcommand."""
+    parser = subparsers.add_parser(
+        "resume",
+        help="finish a stopped or crashed batch run",
+        description="Finish a run directory: resume polls, restart downloads, run the rest.",
+    )
+    parser.add_argument("run_dir", type=Path, metavar="RUNDIR")
+    add_run_options(parser)
+    parser.add_argument(
+        "--resend-unknown",
+        action="store_true",
+        help="re-send starts whose outcome is unknown (each may then be charged twice)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Resume the run directory with the provider it was started with."""
+    run_dir = RunDir(args.run_dir)
+    if not run_dir.exists():
+        print(f"{run_dir.path}: not a run directory (no run.db)", file=sys.stderr)
+        return EXIT_USAGE
+    settings = cli_settings(args)
+    if settings is None:
+        return EXIT_USAGE
+    try:
+        meta = run_dir.read_meta()
+        provider = choose_provider(args.provider or meta.get("provider"), settings)
+    except (RunDirError, ProviderChoiceError) as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    if provider == XAI and meta.get("provider") == XAI and meta.get("base_url"):
+        # The saved request ids belong to the server the run started on.
+        settings = dataclasses.replace(settings, xai_base_url=str(meta["base_url"]))
+    if provider == SIM:
+        print(
+            "note: a new built-in simulator does not know the generations of an earlier "
+            "session; those jobs fail (retry them to start again)",
+            file=sys.stderr,
+        )
+    with provider_settings(provider, settings) as run_settings:
+        return execute(run_dir, run_settings, args, _unpause)
+
+
+def _unpause(controller: RunController) -> None:
+    """``resume`` means go on: a pause kept from an earlier session is lifted."""
+    if controller.paused:
+        print(f"lifting the earlier pause ({controller.pause_reason})", file=sys.stderr)
+        controller.resume()
