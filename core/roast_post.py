@@ -15,9 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from core.config import load_settings
-from core.export import ExportError, ExportResult, x_video_problems
-from core.media import MediaError, probe
+from core.export import ExportError, ExportOptions, ExportResult, export_clip, x_video_problems
+from core.media import MediaError, VideoReader, probe
+from core.roast_facts import RoastFacts
 from core.roast_length import TWEET_MAX_WEIGHT, fits, weighted_length
 from core.roast_sources import AnalysedClip
 from core.roast_store import RoastRecord, RoastStore, default_db_path, file_sha256, now_utc
@@ -41,6 +45,49 @@ class DuplicatePostError(Exception):
             f"{clip_path.name} was already posted on {previous.posted_at} ({previous.url}); "
             "post it again only on purpose (--force, or 'Post again anyway' in the dialog)"
         )
+
+
+@dataclass(frozen=True)
+class PreparedClip:
+    """An exported clip ready for the confirm step: what to show before posting."""
+
+    export: ExportResult
+    preview_rgb: NDArray[np.uint8]
+    """The middle frame of the export (HxWx3), for the preview."""
+    previous: tuple[RoastRecord, ...]
+    """Earlier real posts of the same clip (posting again needs ``force``)."""
+
+    @property
+    def summary(self) -> str:
+        """``4.0 s · 1280x720 · 1.2 MB`` (kB under a megabyte)."""
+        e = self.export
+        size = (
+            f"{e.size_bytes / 1e6:.1f} MB"
+            if e.size_bytes >= 1e6
+            else f"{e.size_bytes / 1e3:.0f} kB"
+        )
+        return f"{e.duration_s:.1f} s · {e.width}x{e.height} · {size}"
+
+
+def prepare_clip(
+    clip: AnalysedClip,
+    facts: RoastFacts,
+    out_path: Path,
+    options: ExportOptions,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    store: RoastStore | None = None,
+) -> PreparedClip:
+    """Export the clip for X and gather what the confirm step shows (preview, earlier posts)."""
+    export = export_clip(
+        clip.clip_path, out_path, facts, clip.report_dir, options, progress, cancel
+    )
+    check_export(export)
+    with VideoReader(export.path) as reader:
+        preview = reader.frame(reader.info.frame_count // 2)
+    store = store or RoastStore(default_db_path(clip.run_dir))
+    previous = tuple(store.posted(file_sha256(clip.clip_path)))
+    return PreparedClip(export, preview, previous)
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,13 @@ def test_every_template_cites_the_findings():
         assert re.search(r"\{(score|pct|[Ss]everity)\}", text), template.id
 
 
+def test_sentences_start_with_a_capital():
+    starts = re.compile(r"(?:^|[.!?]\s+)\{(defect|defect_noun|defect_verb|severity)\}")
+    for template in _all_templates():
+        text = "".join(p.text for p in template.parts)
+        assert not starts.search(text), template.id
+
+
 def test_each_style_has_many_templates_and_prompt_free_ones():
     library = load_library()
     for style in Style:

@@ -1,0 +1,94 @@
+"""RoastDialog driven with pytest-qt: compose, edit with a live counter, dry run, confirmed post."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from core.config import load_settings
+from core.x_client import XEndpoints
+from gui.roast_dialog import RoastDialog
+from tests.roast.conftest import SECRET_VALUES
+
+X_VARS = ("X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
+
+
+@pytest.fixture
+def dialog(qtbot, make_analysed_clip, fake_x):
+    clip = make_analysed_clip(duration_s=1.0, defect=("melt", 6, 18), size=(320, 180))
+    settings = load_settings(environ=dict(zip(X_VARS, SECRET_VALUES, strict=True)), env_files=[])
+    fake_x.scenario.check_after_secs = (0, 0)
+    dlg = RoastDialog(
+        clip.clip_path,
+        clip.report_dir,
+        clip.run_dir,
+        settings=settings,
+        endpoints=XEndpoints(api_base=fake_x.url),
+        seed=4,
+    )
+    qtbot.addWidget(dlg)
+    dlg.open()
+    qtbot.waitUntil(lambda: dlg.prepared is not None and not dlg.busy(), timeout=20_000)
+    yield dlg
+    dlg.close()
+    qtbot.waitUntil(lambda: not dlg.busy())
+
+
+def test_compose_and_live_counter(dialog, qtbot):
+    assert not dialog.isModal()
+    assert dialog.variants.count() == 4
+    first = dialog.variants.item(0).text()
+    assert dialog.editor.toPlainText() == first
+    assert "melting 0.83" in dialog.header.text()
+    dialog.editor.setPlainText("")
+    qtbot.keyClicks(dialog.editor, "Short roast ")
+    assert dialog.counter.text() == "12 / 280 · 268 left"
+    dialog.editor.insertPlainText("😀 日本")  # QTest cannot type non-ASCII keys
+    assert dialog.counter.text() == "19 / 280 · 261 left"
+    assert dialog.counter.styleSheet() == "" and dialog.post_button.isEnabled()
+    qtbot.keyClicks(dialog.editor, " https://example.com/" + "x" * 300)
+    assert dialog.counter.text() == "43 / 280 · 237 left"  # a URL counts 23
+    dialog.editor.setPlainText("y" * 290)
+    assert dialog.counter.text() == "290 / 280 · 10 over the limit"
+    assert "color" in dialog.counter.styleSheet()
+    assert not dialog.post_button.isEnabled()
+    dialog.style_box.setCurrentText("technical")
+    assert dialog.variants.item(0).text() != first
+    assert dialog.counter.styleSheet() == ""
+
+
+def test_clip_preview_shows_frame_and_size(dialog):
+    prepared = dialog.prepared
+    assert prepared.export.path.is_file() and prepared.export.width == 320
+    assert not dialog.preview.pixmap().isNull()
+    assert dialog.clip_info.text().startswith("Clip to post: ")
+    assert " s · 320x180 · " in dialog.clip_info.text()
+
+
+def test_dry_run_sends_nothing(dialog, qtbot, fake_x):
+    assert dialog.dry_run.isChecked()
+    qtbot.mouseClick(dialog.post_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Dry run: nothing was sent" in dialog.status.text())
+    assert not dialog.confirm_bar.isVisible()
+    assert fake_x.seen == []
+
+
+def test_confirm_path_posts_to_x(dialog, qtbot, fake_x, artifacts_dir):
+    dialog.dry_run.setChecked(False)
+    qtbot.mouseClick(dialog.post_button, Qt.MouseButton.LeftButton)
+    assert dialog.confirm_bar.isVisible() and fake_x.seen == []
+    assert dialog.prepared.summary in dialog.confirm_text.text()
+    dialog.grab().save(str(artifacts_dir / "roast_dialog_confirm.png"))
+    with qtbot.waitSignal(dialog.posted, timeout=20_000) as posted:
+        qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    assert posted.args == ["https://x.com/i/web/status/1900000000000000001"]
+    assert fake_x.commands()[0] == "initialize" and fake_x.commands()[-1] == "tweet"
+    assert fake_x.seen[-1].json["text"] == dialog.editor.toPlainText()
+    qtbot.waitUntil(lambda: not dialog.busy())
+    assert "Posted:" in dialog.status.text()
+    dialog.grab().save(str(artifacts_dir / "roast_dialog_posted.png"))
+
+    qtbot.mouseClick(dialog.post_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "already posted" in dialog.status.text())
+    assert fake_x.commands().count("tweet") == 1
