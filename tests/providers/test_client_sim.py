@@ -116,6 +116,16 @@ async def test_rate_limit_honours_retry_after_then_gives_up(make_sim, make_clien
     assert stats["accepted"] == 0
 
 
+async def test_rate_limit_hint_over_two_minutes_ends_retries_at_once(make_sim, make_client):
+    sim = await make_sim(fault_rates={"rate_limit": 1.0}, retry_after_s=300.0)
+    client = make_client(sim)
+    with pytest.raises(RateLimited) as info:
+        await client.start(_request())
+    assert info.value.retry_after_s == 300.0  # the batch layer can defer the job by this
+    assert client.test_sleep.delays_s == []
+    assert sim.stats()["requests"][START] == 1
+
+
 async def test_rate_limit_without_hint_backs_off_within_bounds(make_sim, make_client):
     sim = await make_sim(fault_rates={"rate_limit_bare": 1.0})
     client = make_client(sim)
