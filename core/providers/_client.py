@@ -119,7 +119,9 @@ class XaiClient:
         self.options = options or ClientOptions()
         self._sleep, self._clock = sleep, clock
         self._rand = rand or random.Random()
-        bucket = TokenBucket(rate_limit_rpm, burst=max(1, concurrency), clock=clock, sleep=sleep)
+        # No burst: xAI states video limits per second, so N workers starting together must
+        # still go out evenly spaced rather than all in the first instant.
+        bucket = TokenBucket(rate_limit_rpm, burst=1, clock=clock, sleep=sleep)
         jitter = Jitter(*jitter_s, rand=self._rand, sleep=sleep)
         self._shared = _Shared(max(1, concurrency), bucket, jitter, session, session is None)
 

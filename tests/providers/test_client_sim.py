@@ -328,3 +328,38 @@ async def test_media_download_sends_no_key(make_sim, make_client, tmp_path):
     assert result.path.is_file()
     assert seen[0] == f"Bearer {sim.api_key}"  # the start
     assert seen[-1] is None  # the media download
+
+
+class FakeTime:
+    """A clock that moves only when the client sleeps (pacing tests)."""
+
+    def __init__(self) -> None:
+        self.now_s = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now_s
+
+    async def sleep(self, delay_s: float) -> None:
+        self.sleeps.append(delay_s)
+        self.now_s += delay_s
+        await asyncio.sleep(0)
+
+
+async def test_starts_are_paced_and_pacing_changes_while_running(make_sim, make_client):
+    sim = await make_sim()
+    fake = FakeTime()
+    client = make_client(
+        sim, rate_limit_rpm=60.0, jitter_s=(0.0, 0.0), sleep=fake.sleep, clock=fake.clock
+    )
+    await asyncio.gather(*(client.start(_request(f"a{i}")) for i in range(4)))
+    assert fake.now_s == pytest.approx(3.0)  # 60/min shared by 4 workers: 0, 1, 2, 3 s
+    client.set_rate_limit_rpm(600.0)
+    await asyncio.gather(*(client.start(_request(f"b{i}")) for i in range(4)))
+    assert fake.now_s == pytest.approx(3.0 + 0.1 + 3 * 0.1)
+    client.set_jitter(1.0, 5.0)
+    before = len(fake.sleeps)
+    await client.start(_request("c"))
+    jitter_s = fake.sleeps[before]
+    assert 1.0 <= jitter_s <= 5.0
+    assert sim.stats()["accepted"] == 9
