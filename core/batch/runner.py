@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ MAX_IDLE_S = 5.0
 """An idle worker re-checks the store at least this often (a safety net, not a poll loop)."""
 _PAID = (S.SUBMITTING, S.GENERATING, S.DOWNLOADING, S.DOWNLOADED, S.ANALYSING)
 _CANCELLABLE = (S.QUEUED, S.START_UNKNOWN, S.GENERATING, S.DOWNLOADING, S.DOWNLOADED)
+_RETRYABLE = (S.FAILED, S.CANCELLED)
 _UNLIMITED_RPM = 1e9
 
 
@@ -99,7 +100,6 @@ class RunController:
         self.pause_reason: PauseReason | None = None
         self.pause_detail = ""
         self._paused = False
-        self._restore_pause()
         self.state = RunState.STOPPED
         self.reconciled = Reconciled()
         self._ctx: StepContext | None = None
@@ -108,6 +108,7 @@ class RunController:
         self._workers: dict[tuple[Lane, int], asyncio.Task[None]] = {}
         self._job_tasks: dict[str, asyncio.Task[None]] = {}
         self._cancelled: set[str] = set()
+        self._restore_pause()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -172,16 +173,24 @@ class RunController:
         return self._cancel_all() if job_id is None else int(self._cancel_one(job_id))
 
     def retry_failed(self) -> int:
-        """Retry every failed job the cheapest way (see :func:`core.store.retry_target`)."""
-        failed = self.store.get_many(self.store.ids_in([S.FAILED]))
+        """Retry every failed job the cheapest way (see :meth:`retry`)."""
+        return self.retry(self.store.ids_in([S.FAILED]))
+
+    def retry(self, job_ids: Iterable[str]) -> int:
+        """Retry failed or cancelled jobs, charging again only when a new start is needed.
+
+        A clip on disk is analysed again; a saved request is polled again (free); only a job
+        without one, or whose generation failed or expired, is started again (its earlier
+        cost stays counted). See :func:`core.store.retry_target`.
+        """
         groups: dict[JobState, list[str]] = {}
-        for job in failed:
+        for job in self.store.get_many(job_ids):
             target = retry_target(job.state, job.error_kind, bool(job.request_id), _has_clip(job))
-            if target is not None:
+            if target is not None and job.id not in self._job_tasks:
                 groups.setdefault(target, []).append(job.id)
         moved = self.store.requeue(groups.pop(S.QUEUED, []))
         for target, ids in groups.items():
-            moved += self.store.transition_all([S.FAILED], target, job_ids=ids, **_fresh_attempts())
+            moved += self.store.transition_all(_RETRYABLE, target, job_ids=ids, **_fresh_attempts())
         self._bulk_changed(len(moved))
         return len(moved)
 

@@ -77,3 +77,77 @@ def drive(store: JobStore, job_id: str, state: JobState) -> None:
     """Move a queued job to ``state`` along a legal path."""
     for step, changes in PATHS[state]:
         store.transition(job_id, step, **changes)
+
+
+# -- runner fixtures ---------------------------------------------------------------------------
+
+from core.batch import RetryPolicy, RunController  # noqa: E402
+from core.config import Settings  # noqa: E402
+from core.providers import XaiClient  # noqa: E402
+from core.secrets import Secret  # noqa: E402
+from core.sim import SimServer, fast_options  # noqa: E402
+
+FAST_POLICY = RetryPolicy(max_attempts=3, base_delay_s=0.02, max_delay_s=0.1)
+
+
+@pytest.fixture
+async def make_sim():
+    """``await make_sim(**SimOptions changes)`` -> a started loopback simulator, stopped after."""
+    sims: list[SimServer] = []
+
+    async def make(**changes: object) -> SimServer:
+        sim = SimServer(fast_options(**changes))
+        await sim.start()
+        sims.append(sim)
+        return sim
+
+    yield make
+    for sim in sims:
+        await sim.stop()
+
+
+def sim_settings(sim: SimServer, download_dir: Path, **changes: object) -> Settings:
+    """Settings for a fast run against ``sim``: no jitter, a high rate limit, quick polls."""
+    values: dict[str, object] = {
+        "xai_api_key": Secret(sim.api_key),
+        "xai_base_url": sim.base_url,
+        "concurrency": 4,
+        "rate_limit_rpm": 60_000.0,
+        "jitter_s": (0.0, 0.0),
+        "poll_interval_s": 0.02,
+        "deadline_s": 30.0,
+        "download_dir": download_dir,
+    }
+    values.update(changes)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def make_controller(tmp_path: Path):
+    """``make_controller(sim, run_dir=..., analyzer=..., budget_usd=..., **settings)``."""
+    controllers: list[RunController] = []
+
+    def make(
+        sim: SimServer,
+        run_dir: Path | None = None,
+        analyzer: object = None,
+        budget_usd: float | None = None,
+        resend_unknown: bool = False,
+        **settings_changes: object,
+    ) -> RunController:
+        settings = sim_settings(sim, tmp_path, **settings_changes)
+        controller = RunController(
+            run_dir or tmp_path / "run",
+            settings,
+            lambda: XaiClient.from_settings(settings),
+            analyzer,  # type: ignore[arg-type]
+            budget_usd=budget_usd,
+            resend_unknown=resend_unknown,
+            policy=FAST_POLICY,
+        )
+        controllers.append(controller)
+        return controller
+
+    yield make
+    for controller in controllers:
+        controller.close()
