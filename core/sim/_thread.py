@@ -57,7 +57,7 @@ def start_in_thread(options: SimOptions | None = None) -> SimHandle:
     def run() -> None:
         asyncio.set_event_loop(loop)
         task = loop.create_task(server.start())
-        task.add_done_callback(lambda t: _settle(ready, t))
+        task.add_done_callback(lambda t: _settle(ready, t, loop))
         try:
             loop.run_forever()
         finally:
@@ -69,9 +69,14 @@ def start_in_thread(options: SimOptions | None = None) -> SimHandle:
     return SimHandle(base_url, server.api_key, server, loop, thread)
 
 
-def _settle(ready: concurrent.futures.Future[str], task: asyncio.Task[str]) -> None:
+def _settle(
+    ready: concurrent.futures.Future[str],
+    task: asyncio.Task[str],
+    loop: asyncio.AbstractEventLoop,
+) -> None:
     error = task.exception()
     if error is not None:
         ready.set_exception(error)
+        loop.stop()  # nothing to serve: let the thread end
     else:
         ready.set_result(task.result())

@@ -86,7 +86,11 @@ class SimServer:
         app.router.add_get("/sim/truth/{request_id}", self._truth)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_S)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.options.host, self.options.port).start()
+        try:
+            await web.TCPSite(self._runner, self.options.host, self.options.port).start()
+        except OSError:
+            await self.stop()  # the port is taken: release the render pool and its folder
+            raise
         host, port = self._runner.addresses[0][:2]
         self.base_url = f"http://{host}:{port}/v1"
         log.info("simulator listening on %s", self.base_url)

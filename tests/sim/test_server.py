@@ -194,3 +194,13 @@ def test_start_in_thread_serves_sync_callers(tmp_path: Path):
     handle.stop()  # idempotent
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{handle.base_url.removesuffix('/v1')}/sim/stats", timeout=2)
+
+
+def test_start_in_thread_reports_a_port_in_use():
+    first = start_in_thread(fast_options())
+    try:
+        port = int(first.base_url.rsplit(":", 1)[1].split("/")[0])
+        with pytest.raises(OSError):
+            start_in_thread(fast_options(port=port))
+    finally:
+        first.stop()
