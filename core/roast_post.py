@@ -69,6 +69,12 @@ class PreparedClip:
         return f"{e.duration_s:.1f} s · {e.width}x{e.height} · {size}"
 
 
+def export_path_for(clip: AnalysedClip, folder: Path | None = None) -> Path:
+    """Where a clip's export goes: ``folder``, else ``RUNDIR/roasts/``, else next to the clip."""
+    folder = folder or (clip.run_dir / "roasts" if clip.run_dir else clip.clip_path.parent)
+    return folder / f"{clip.clip_path.stem}.roast.mp4"
+
+
 def prepare_clip(
     clip: AnalysedClip,
     facts: RoastFacts,

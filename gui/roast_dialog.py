@@ -45,6 +45,7 @@ from core.roast_post import (
     PostOutcome,
     PreparedClip,
     RoastTextError,
+    export_path_for,
     post_roast,
     prepare_clip,
 )
@@ -115,7 +116,7 @@ class RoastDialog(QDialog):
         run = Path(run_dir) if run_dir is not None else run_dir_of(clip)
         self.clip = AnalysedClip(clip, Path(report_dir), run)
         self._settings, self._endpoints, self._seed = settings, endpoints, seed
-        self._tmp = tempfile.TemporaryDirectory(prefix="tc-roast-")
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._task: _Task | None = None
         self._running: set[_Task] = set()
         self._closing = False
@@ -290,7 +291,7 @@ class RoastDialog(QDialog):
             self._task = None
             self.progress.setVisible(False)
         if self._closing and not self._running:
-            self._tmp.cleanup()
+            self._remove_tmp()
         self._update_post_button()
 
     def open(self) -> None:
@@ -333,15 +334,25 @@ class RoastDialog(QDialog):
             return
         self._prepared = None
         self.confirm_bar.setVisible(False)
-        folder = self.clip.run_dir / "roasts" if self.clip.run_dir else Path(self._tmp.name)
-        folder.mkdir(parents=True, exist_ok=True)
-        out = folder / f"{self.clip.clip_path.stem}.roast.mp4"
+        out = export_path_for(self.clip, None if self.clip.run_dir else self._tmp_dir())
+        out.parent.mkdir(parents=True, exist_ok=True)
         clip, facts, options = self.clip, self.facts, self.export_options()
         self.status.setText("Preparing the clip…")
         self._start(
             lambda progress, cancel: prepare_clip(clip, facts, out, options, progress, cancel),
             self._on_prepared,
         )
+
+    def _tmp_dir(self) -> Path:
+        """A folder for exports of a clip outside a run, removed when the dialog closes."""
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="tc-roast-")
+        return Path(self._tmp.name)
+
+    def _remove_tmp(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
 
     @Slot(object)
     def _on_prepared(self, prepared: PreparedClip) -> None:
@@ -431,7 +442,7 @@ class RoastDialog(QDialog):
         self._closing = True
         self._cancel_task()
         if not self._running:
-            self._tmp.cleanup()
+            self._remove_tmp()
         super().closeEvent(event)
 
 

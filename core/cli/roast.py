@@ -16,7 +16,13 @@ from typing import Any
 from core.export import ExportError, ExportOptions, SegmentMode, export_clip
 from core.roast import ComposeOptions, Roast, RoastComposer, Style
 from core.roast_facts import ReportError, RoastFacts
-from core.roast_post import DuplicatePostError, PostOutcome, RoastTextError, post_roast
+from core.roast_post import (
+    DuplicatePostError,
+    PostOutcome,
+    RoastTextError,
+    export_path_for,
+    post_roast,
+)
 from core.roast_sources import AnalysedClip, iter_clip_targets, load_facts
 from core.roast_templates import TemplateError
 from core.x_client import XClient, XCredentials, XEndpoints
@@ -143,8 +149,8 @@ def _post(
     if args.text is None and not 1 <= args.pick <= len(roasts):
         raise RoastTextError(f"--pick {args.pick}: there are only {len(roasts)} variants")
     text = args.text if args.text is not None else roasts[args.pick - 1].text
-    out_dir = args.out or (clip.run_dir / "roasts" if clip.run_dir else clip.clip_path.parent)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_path = export_path_for(clip, args.out)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
     options = ExportOptions(
         segment=SegmentMode.WHOLE if args.whole else SegmentMode.WORST,
         segment_s=args.segment_s,
@@ -153,7 +159,7 @@ def _post(
     )
     export = export_clip(
         clip.clip_path,
-        out_dir / f"{clip.clip_path.stem}.roast.mp4",
+        out_path,
         facts,
         clip.report_dir,
         options,

@@ -92,3 +92,18 @@ def test_confirm_path_posts_to_x(dialog, qtbot, fake_x, artifacts_dir):
     qtbot.mouseClick(dialog.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "already posted" in dialog.status.text())
     assert fake_x.commands().count("tweet") == 1
+
+
+def test_clip_outside_a_run_exports_to_a_temporary_folder(qtbot, make_analysed_clip, tmp_path):
+    made = make_analysed_clip(duration_s=0.5, defect=("melt", 2, 8))
+    clip = tmp_path / "loose" / "clip.mp4"
+    clip.parent.mkdir()
+    clip.write_bytes(made.clip_path.read_bytes())
+    dlg = RoastDialog(clip, made.report_dir, settings=load_settings(environ={}, env_files=[]))
+    qtbot.addWidget(dlg)
+    dlg.open()
+    qtbot.waitUntil(lambda: dlg.prepared is not None and not dlg.busy(), timeout=20_000)
+    export = dlg.prepared.export.path
+    assert export.is_file() and export.parent != clip.parent and dlg.clip.run_dir is None
+    dlg.close()
+    assert not export.exists()
