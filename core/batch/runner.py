@@ -93,7 +93,8 @@ class RunController:
         self._resend_unknown = resend_unknown
         self._clock, self._rand = clock, rand
         self._concurrency = settings.concurrency
-        bucket = TokenBucket(settings.rate_limit_rpm, burst=max(1, settings.concurrency))
+        # No burst: xAI states video limits per second, so starts go out evenly spaced.
+        bucket = TokenBucket(settings.rate_limit_rpm)
         self._pacing = Pacing(bucket, Jitter(*settings.jitter_s))
         self.budget = Budget(self._initial_budget(budget_usd))
         self._feed = JobFeed(self.store, batch=max(64, 2 * self._concurrency), clock=clock)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -85,8 +84,8 @@ async def test_pause_is_kept_and_starts_nothing_new(make_sim, make_controller, t
         if controller.paused and job.state is S.SUBMITTING:
             submitted_after_pause.append(job_id)
         elif job.state is S.GENERATING and not controller.paused:
-            if controller.store.count() - controller.counts()[S.QUEUED] >= 3:
-                controller.pause()
+            started = controller.store.count() - controller.counts()[S.QUEUED]
+            controller.pause() if started >= 3 else None
 
     def on_state(state: str) -> None:
         if state == RunState.PAUSED:
@@ -160,7 +159,7 @@ async def test_budget_pauses_before_it_is_exceeded(make_sim, make_controller) ->
     assert sim.stats()["accepted"] == 10
 
 
-async def test_deadline_failures_retry_by_polling_again(make_sim, make_controller, tmp_path) -> None:
+async def test_deadline_failures_retry_by_polling_again(make_sim, make_controller) -> None:
     sim = await make_sim(gen_seconds=0.4)
     controller = make_controller(sim, deadline_s=0.05)
     controller.enqueue(prompts(4))
@@ -285,5 +284,3 @@ async def test_wake_up_for_jobs_added_while_running(make_sim, make_controller) -
     controller.events.job_changed.connect(on_change)
     assert await asyncio.wait_for(controller.run(), 30) is RunState.FINISHED
     assert states(controller) == {S.DONE: 4}
-
-
