@@ -21,14 +21,14 @@ from core.review import (
     CompareMode,
     FrameRange,
     OverlaySettings,
-    PlayState,
     ReportError,
     ReviewReport,
     default_report_dir,
     read_report,
 )
 from core.review._cache import Frame
-from gui.review._analysis import AnalysisRun
+from gui.dropping import classify
+from gui.review._analysis_driver import AnalysisDriver
 from gui.review._clip_layer import ClipLayer
 from gui.review._frame_source import FrameSource
 from gui.review._layout import PanelWidgets, build_panel, pick_file
@@ -38,7 +38,6 @@ from gui.review._stills import export_still
 from gui.review._threads import Call
 
 log = logging.getLogger(__name__)
-VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 
 
 @dataclass
@@ -73,9 +72,11 @@ class ReviewPanel(QWidget):
         self.setAcceptDrops(True)
         self.player = PlayerController(self)
         self.sides: list[_Side] = []
-        self.analysis: AnalysisRun | None = None
         self._calls: list[Call] = []
         self.w: PanelWidgets = build_panel(self)
+        self.analyzer = AnalysisDriver(self.w, self)
+        self.analyzer.report_ready.connect(self._on_analysed)
+        self.analyzer.message.connect(self._say)
         self._connect()
         self._shortcuts = install_shortcuts(self, self._actions())
 
@@ -106,7 +107,7 @@ class ReviewPanel(QWidget):
         source = self._source(clip_path)
         if source is None:
             return False
-        self._stop_analysis()
+        self.analyzer.stop()
         side = _Side(Path(clip_path), ClipLayer(*source.frame_size, name="A"))
         self.sides = [side]
         self.w.viewer.set_layers(self.layers)
@@ -161,25 +162,11 @@ class ReviewPanel(QWidget):
         """Open a clip and analyse it on a worker thread; plots fill as rows arrive."""
         if self.clip_path != Path(clip_path) and not self.open_clip(clip_path):
             return
-        self._stop_analysis()
-        clip = Path(clip_path)
-        run = AnalysisRun(clip, default_report_dir(clip))
-        run.progress.connect(self._on_progress)
-        run.rows.connect(self.w.plots.append_rows)
-        run.finished.connect(self._on_analysis_done)
-        run.failed.connect(self._on_analysis_failed)
-        run.cancelled.connect(self._on_analysis_cancelled)
-        self.analysis = run
-        self.w.plots.clear()
-        self.w.set_analysing(True)
-        self._say(f"analysing {clip.name}…")
-        run.start()
+        self.analyzer.start(Path(clip_path))
 
     def cancel_analysis(self) -> None:
         """Stop the running analysis at its next batch."""
-        if self.analysis is not None:
-            self.analysis.cancel()
-            self._say("cancelling analysis…")
+        self.analyzer.cancel()
 
     def export_png(self, path: str | Path) -> Path | None:
         """Save what the player shows (frame(s) + overlay + boxes) as a PNG, composed in numpy."""
@@ -202,7 +189,7 @@ class ReviewPanel(QWidget):
 
     def close_clips(self) -> None:
         """Stop decoders, analysis and background calls; call before destroying the panel."""
-        self._stop_analysis()
+        self.analyzer.stop()
         for call in self._calls:
             call.wait()
         self._calls.clear()
@@ -217,7 +204,7 @@ class ReviewPanel(QWidget):
         w.transport.step_back.connect(lambda: p.step(-1))
         w.transport.step_forward.connect(lambda: p.step(1))
         w.transport.play_toggled.connect(p.toggle)
-        w.transport.speed_chosen.connect(self._on_speed_chosen)
+        w.transport.speed_chosen.connect(p.set_rate)
         w.transport.loop_cleared.connect(lambda: p.set_loop(None))
         w.scrub.seek_requested.connect(p.seek)
         w.plots.seek_requested.connect(p.seek)
@@ -246,8 +233,8 @@ class ReviewPanel(QWidget):
             "pause": p.pause,
             "step_back": lambda: p.step(-1),
             "step_forward": lambda: p.step(1),
-            "play_backward": lambda: self._jl(-1),
-            "play_forward": lambda: self._jl(1),
+            "play_backward": lambda: p.shuttle(-1),
+            "play_forward": lambda: p.shuttle(1),
             "jump_start": lambda: p.seek(0),
             "jump_end": lambda: p.seek(p.playhead.clip.last),
             "mark_in": lambda: p.playhead.mark_in(),
@@ -352,18 +339,6 @@ class ReviewPanel(QWidget):
             self.player.set_offset(side, frames)
             self._start_similarity()
 
-    def _jl(self, direction: int) -> None:
-        """J/L: start playing that way at 1x, or double the rate if already doing so."""
-        playhead = self.player.playhead
-        same_way = playhead.state is PlayState.PLAYING and playhead.speed * direction > 0
-        speed = min(abs(playhead.speed) * 2, 8.0) if same_way else 1.0
-        self.player.play(direction * speed)
-
-    @Slot(float)
-    def _on_speed_chosen(self, speed: float) -> None:
-        sign = -1.0 if self.player.playhead.speed < 0 else 1.0
-        self.player.set_speed(sign * speed)
-
     def _on_loop(self, loop: FrameRange | None) -> None:
         self.w.transport.show_loop(loop)
         self.w.scrub.set_loop(loop)
@@ -372,34 +347,9 @@ class ReviewPanel(QWidget):
         if self.clip_path is not None:
             self.analyze_clip(self.clip_path)
 
-    @Slot(int, int)
-    def _on_progress(self, done: int, total: int) -> None:
-        self.w.progress.setRange(0, max(1, total))
-        self.w.progress.setValue(done)
-
-    @Slot(str)
-    def _on_analysis_done(self, report_dir: str) -> None:
-        self.w.set_analysing(False)
-        self._say(f"analysis written to {report_dir}")
-        if self.sides:
+    def _on_analysed(self, clip_path: str, report_dir: str) -> None:
+        if self.clip_path == Path(clip_path):
             self._attach_report(0, report_dir)
-
-    @Slot(str)
-    def _on_analysis_failed(self, message: str) -> None:
-        self.w.set_analysing(False)
-        self._say(f"Analysis failed: {message}")
-
-    @Slot()
-    def _on_analysis_cancelled(self) -> None:
-        self.w.set_analysing(False)
-        self._say("analysis cancelled")
-
-    def _stop_analysis(self) -> None:
-        if self.analysis is not None and self.analysis.running():
-            self.analysis.cancel()
-            self.analysis.wait()
-        self.analysis = None
-        self.w.set_analysing(False)
 
     def _on_roast(self) -> None:
         if self.clip_path is not None:
@@ -409,24 +359,19 @@ class ReviewPanel(QWidget):
         self.w.status.setText(text)
         log.info("review: %s", text)
 
-    # --- drag and drop ---------------------------------------------------------------------
-
-    @staticmethod
-    def _dropped_videos(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[Path]:
-        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
-        return sorted(p for p in paths if p.suffix.lower() in VIDEO_SUFFIXES)
+    # --- drag and drop (the window's rule, gui.dropping.classify) ---------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._dropped_videos(event):
+        if classify(event.mimeData()).videos:
             event.acceptProposedAction()
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if self._dropped_videos(event):
+        if classify(event.mimeData()).videos:
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        videos = self._dropped_videos(event)
+        """One clip opens here; two open side by side."""
+        videos = classify(event.mimeData()).videos
         if not videos:
             return
         event.acceptProposedAction()

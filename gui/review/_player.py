@@ -140,6 +140,17 @@ class PlayerController(QObject):
         """Change rate (signed) without stopping."""
         self.playhead.set_speed(speed, time.perf_counter())
 
+    def set_rate(self, rate: float) -> None:
+        """Speed box: a new magnitude, keeping the direction."""
+        self.set_speed(-rate if self.playhead.speed < 0 else rate)
+
+    def shuttle(self, direction: int) -> None:
+        """J/L: play that way at 1x, or double the rate (up to 8x) if already doing so."""
+        playhead = self.playhead
+        same_way = playhead.state is PlayState.PLAYING and playhead.speed * direction > 0
+        rate = min(abs(playhead.speed) * 2, 8.0) if same_way else 1.0
+        self.play(direction * rate)
+
     def set_loop(self, loop: FrameRange | None) -> None:
         """Loop inside a frame range, or clear it."""
         self.playhead.set_loop(loop)
