@@ -114,6 +114,7 @@ class ReviewPanel(QWidget):
         self.player.set_sources([source])
         self._after_sources_changed()
         self.w.plots.clear()
+        self.w.plots.set_frame_count(source.info.frame_count)
         self.w.events.set_events((), ())
         self._attach_report(0, report_dir)
         self._say(

@@ -87,6 +87,12 @@ class LinkedPlots(QWidget):
 
     # --- data ------------------------------------------------------------------------------
 
+    def set_frame_count(self, frame_count: int) -> None:
+        """Show the whole clip on the frame axis (before any row arrives)."""
+        last = max(1, frame_count - 1)
+        self.scores_plot.setLimits(xMin=-1, xMax=last + 1)
+        self.scores_plot.setXRange(0, last, padding=0.01)
+
     def set_table(self, table: FrameTable) -> None:
         """Show a whole table (a finished report); redraws now."""
         self.table = table
@@ -181,6 +187,5 @@ class LinkedPlots(QWidget):
         for plot in (self.scores_plot, self.metric_plot):
             if plot.vb.sceneBoundingRect().contains(pos):
                 frame = round(plot.vb.mapSceneToView(pos).x())
-                last = max(0, len(self.table) - 1)
-                self.seek_requested.emit(min(max(frame, 0), last))
+                self.seek_requested.emit(max(frame, 0))  # the player clamps the far end
                 return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from core.media import VideoReader
 
@@ -66,3 +66,47 @@ def test_loop_keys_and_scrub_seek(qtbot, panel, synth_clip):
     x = int(panel.w.scrub.width() * (20.5 / 24))
     qtbot.mouseClick(panel.w.scrub, Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
     wait_frame(qtbot, panel, 20)
+
+
+def test_click_on_plot_seeks_and_playhead_follows(qtbot, panel, synth_clip):
+    path, _ = synth_clip
+    panel.open_clip(path)
+    wait_frame(qtbot, panel, 0)
+    plots = panel.w.plots
+    qtbot.waitUntil(lambda: plots.graphics.isVisible())
+    view = plots.scores_plot.vb
+    scene_pos = view.mapViewToScene(QPointF(12.2, 0.5))
+    widget_pos = plots.graphics.mapFromScene(scene_pos)
+    qtbot.mouseClick(plots.graphics.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
+    wait_frame(qtbot, panel, 12)
+    assert [line.value() for line in plots.lines] == [12, 12]
+    panel.player.step(3)
+    wait_frame(qtbot, panel, 15)
+    assert [line.value() for line in plots.lines] == [15, 15]
+
+
+def test_export_png_without_analysis_is_the_decoded_frame(qtbot, panel, synth_clip, tmp_path):
+    import cv2
+
+    path, _ = synth_clip
+    panel.open_clip(path)
+    panel.player.seek(7)
+    wait_frame(qtbot, panel, 7)
+    saved = panel.export_png(tmp_path / "still.png")
+    still = cv2.cvtColor(cv2.imread(str(saved)), cv2.COLOR_BGR2RGB)
+    with VideoReader(path) as reader:
+        assert np.array_equal(still, reader.frame(7))
+    assert panel.open_html_report() is False
+    assert "No HTML report" in panel.w.status.text()
+
+
+def test_bad_file_is_named_and_roast_carries_paths(qtbot, panel, synth_clip, tmp_path):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"not a video")
+    assert panel.open_clip(bad) is False
+    assert "broken.mp4" in panel.w.status.text()
+    path, _ = synth_clip
+    panel.open_clip(path)
+    with qtbot.waitSignal(panel.roast_requested) as signal:
+        panel.w.roast_button.click()
+    assert signal.args == [str(path), ""]
