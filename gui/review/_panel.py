@@ -34,6 +34,7 @@ from gui.review._frame_source import FrameSource
 from gui.review._layout import PanelWidgets, build_panel, pick_file
 from gui.review._player import PlayerController
 from gui.review._shortcuts import install_shortcuts
+from gui.review._similarity import SimilarityRunner
 from gui.review._stills import export_still
 from gui.review._threads import Call
 
@@ -75,6 +76,7 @@ class ReviewPanel(QWidget):
         self._calls: list[Call] = []
         self.w: PanelWidgets = build_panel(self)
         self.analyzer = AnalysisDriver(self.w, self)
+        self.similarity = SimilarityRunner(self.player, self.w.plots, self)
         self.analyzer.report_ready.connect(self._on_analysed)
         self.analyzer.message.connect(self._say)
         self._connect()
@@ -140,7 +142,7 @@ class ReviewPanel(QWidget):
         self.w.compare_bar.reset()
         self._show_compare_widgets(True)
         self._attach_report(1, report_dir)
-        self._start_similarity()
+        self.similarity.restart()
         self._say(f"comparing {self.sides[0].path.name} (A) with {side.path.name} (B)")
         return True
 
@@ -148,6 +150,7 @@ class ReviewPanel(QWidget):
         """Back to clip A alone."""
         if len(self.sides) < 2:
             return
+        self.similarity.stop()
         self.sides = self.sides[:1]
         self.w.viewer.set_layers(self.layers)
         self.player.set_sources(self.player.sources[:1])
@@ -191,6 +194,7 @@ class ReviewPanel(QWidget):
     def close_clips(self) -> None:
         """Stop decoders, analysis and background calls; call before destroying the panel."""
         self.analyzer.stop()
+        self.similarity.stop()
         for call in self._calls:
             call.wait()
         self._calls.clear()
@@ -288,7 +292,7 @@ class ReviewPanel(QWidget):
             lambda report, s=side, p=self.sides[side].path: self._on_report(s, p, report)
         )
         call.failed.connect(self._say)
-        self._calls.append(call)
+        self._calls = [c for c in self._calls if c.running()] + [call]
 
     def _on_report(self, side: int, path: Path, report: ReviewReport) -> None:
         if side >= len(self.sides) or self.sides[side].path != path:
@@ -302,13 +306,6 @@ class ReviewPanel(QWidget):
             self.w.events.set_events(report.events, info.frame_times_s)
             self.w.scrub.set_clip(info.frame_count, report.events)
         self.report_loaded.emit(side)
-
-    def _start_similarity(self) -> None:
-        from gui.review._similarity import start_similarity
-
-        call = start_similarity(self, self.player, self.w.plots)
-        if call is not None:
-            self._calls.append(call)
 
     # --- slots -----------------------------------------------------------------------------
 
@@ -338,7 +335,7 @@ class ReviewPanel(QWidget):
     def _on_offset(self, side: int, frames: int) -> None:
         if side < len(self.player.sources):
             self.player.set_offset(side, frames)
-            self._start_similarity()
+            self.similarity.restart()
 
     def _on_loop(self, loop: FrameRange | None) -> None:
         self.w.transport.show_loop(loop)

@@ -110,3 +110,27 @@ def test_bad_file_is_named_and_roast_carries_paths(qtbot, panel, synth_clip, tmp
     with qtbot.waitSignal(panel.roast_requested) as signal:
         panel.w.roast_button.click()
     assert signal.args == [str(path), ""]
+
+
+def test_jkl_shuttle_and_speed_box(qtbot, panel, synth_clip):
+    path, _ = synth_clip
+    panel.open_clip(path)
+    wait_frame(qtbot, panel, 0)
+    head = panel.player.playhead
+    qtbot.keyClick(panel, Qt.Key.Key_L)
+    assert (head.state, head.speed) == ("playing", 1.0)
+    qtbot.keyClick(panel, Qt.Key.Key_L)
+    assert head.speed == 2.0
+    assert panel.w.transport.speed_box.currentText() == "2x"
+    qtbot.keyClick(panel, Qt.Key.Key_K)
+    assert head.state == "paused"
+    panel.player.seek(20)
+    wait_frame(qtbot, panel, 20)
+    qtbot.keyClick(panel, Qt.Key.Key_J)
+    assert (head.state, head.speed) == ("playing", -1.0)
+    qtbot.waitUntil(lambda: panel.shown_frame < 18, timeout=5000)  # it really runs backward
+    panel.w.transport.speed_box.setCurrentIndex(0)
+    panel.w.transport.speed_box.activated.emit(0)
+    assert head.speed == -0.25
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    assert head.state == "paused"
