@@ -49,7 +49,7 @@ from core.roast_post import (
     post_roast,
     prepare_clip,
 )
-from core.roast_sources import AnalysedClip, load_facts, run_dir_of
+from core.roast_sources import AnalysedClip, find_report_dir, load_facts, run_dir_of
 from core.x_client import XClient, XCredentials, XEndpoints
 from core.x_errors import XError
 
@@ -114,7 +114,7 @@ class RoastDialog(QDialog):
         self.setModal(False)
         clip = Path(clip_path)
         run = Path(run_dir) if run_dir is not None else run_dir_of(clip)
-        self.clip = AnalysedClip(clip, Path(report_dir), run)
+        self.clip = AnalysedClip(clip, _report_dir(clip, report_dir), run)
         self._settings, self._endpoints, self._seed = settings, endpoints, seed
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._task: _Task | None = None
@@ -444,6 +444,16 @@ class RoastDialog(QDialog):
         if not self._running:
             self._remove_tmp()
         super().closeEvent(event)
+
+
+def _report_dir(clip: Path, given: str | Path) -> Path:
+    """The given folder; an empty one (the review panel had none) is looked up next to the clip."""
+    if str(given):
+        return Path(given)
+    try:
+        return find_report_dir(clip)
+    except ReportError:
+        return clip.parent / clip.stem  # missing: the header then says what to do
 
 
 def _checkbox(text: str, checked: bool) -> QCheckBox:

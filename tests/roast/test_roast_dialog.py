@@ -107,3 +107,15 @@ def test_clip_outside_a_run_exports_to_a_temporary_folder(qtbot, make_analysed_c
     assert export.is_file() and export.parent != clip.parent and dlg.clip.run_dir is None
     dlg.close()
     assert not export.exists()
+
+
+def test_unanalysed_clip_says_so(qtbot, tmp_path):
+    clip = tmp_path / "raw.mp4"
+    clip.write_bytes(b"not analysed")
+    dlg = RoastDialog(str(clip), "", settings=load_settings(environ={}, env_files=[]))
+    qtbot.addWidget(dlg)
+    assert (
+        "Cannot roast this clip" in dlg.header.text()
+        and "analyse the clip first" in dlg.header.text()
+    )
+    assert not dlg.post_button.isEnabled() and not dlg.busy()
