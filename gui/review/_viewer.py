@@ -7,9 +7,8 @@ with the mouse; views keep square pixels and y pointing down, as images do.
 
 from __future__ import annotations
 
-import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from core.review import CompareMode, difference
@@ -91,10 +90,9 @@ class ClipViewer(QWidget):
             if a is not None and b is not None and a.shape == b.shape:
                 self.diff_item.setImage(difference(a, b), autoLevels=False)
 
-    def view_to_source(self, view_pos: QPointF) -> tuple[float, float]:
-        """Widget pixel of the left view -> source pixel of the clip shown there."""
-        scene_pos = self.left_view.mapToScene(view_pos)
-        point = self.left_view.mapSceneToView(scene_pos)
+    def widget_to_source(self, x: int, y: int) -> tuple[float, float]:
+        """Pixel of ``left_widget`` -> source pixel of the clip shown there."""
+        point = self.left_view.mapSceneToView(self.left_widget.mapToScene(QPoint(x, y)))
         return float(point.x()), float(point.y())
 
     def source_to_widget(self, x: float, y: float) -> QPointF:
@@ -133,8 +131,3 @@ class ClipViewer(QWidget):
         if self._comparing and self.mode is CompareMode.WIPE:
             self._ordered()[1].set_visible_columns(float(self.divider.value()))
             self.wipe_moved.emit(float(self.divider.value()))
-
-    @staticmethod
-    def blank_like(width: int, height: int) -> np.ndarray:
-        """A black frame (shown before the first decode arrives)."""
-        return np.zeros((height, width, 3), np.uint8)
