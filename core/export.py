@@ -169,10 +169,8 @@ def plan_export(info: VideoInfo, facts: RoastFacts | None, options: ExportOption
         length = X_MAX_DURATION_S if options.segment is SegmentMode.WHOLE else options.segment_s
         first_s, end_s = worst_window(peak, peak, peak, clip_s, length)
     else:
-        # The event's last frame is shown for a frame's duration after its time.
-        frame_s = 1.0 / info.fps if info.fps > 0 else 0.0
         first_s, end_s = worst_window(
-            facts.peak_s, facts.start_s, facts.end_s + frame_s, clip_s, options.segment_s
+            facts.peak_s, facts.start_s, facts.end_s, clip_s, options.segment_s
         )
     times = info.frame_times_s
     first = min(bisect.bisect_left(times, first_s - 1e-6), info.frame_count - 1)

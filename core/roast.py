@@ -104,7 +104,10 @@ def _clamp01(value: float) -> float:
 
 def roast_values(facts: RoastFacts, library: TemplateLibrary, rng: random.Random) -> dict[str, str]:
     """Every placeholder's text except ``prompt`` (the composer fits that one)."""
-    words = library.vocabulary.words_for(facts.defect)
+    vocabulary = library.vocabulary
+    # A physics event's sub-kind (teleport, vanish, appear) makes the sharper joke.
+    named = facts.detail if facts.detail in vocabulary.kinds else facts.defect
+    words = vocabulary.words_for(named)
     score = _clamp01(facts.score)
     frame_s = 1.0 / facts.fps if facts.fps > 0 else 0.0
     return {
@@ -114,9 +117,9 @@ def roast_values(facts: RoastFacts, library: TemplateLibrary, rng: random.Random
         "time": format_time(facts.peak_s),
         "score": format_score(score),
         "pct": f"{round(score * 100)}%",
-        "severity": library.vocabulary.severity_of(score),
+        "severity": vocabulary.severity_of(score),
         "frame": str(max(0, facts.peak_frame)),
-        "span": format_duration(max(facts.end_s - facts.start_s, 0.0) + frame_s),
+        "span": format_duration(max(facts.end_s - facts.start_s, frame_s)),
         "overall": format_score(facts.overall),
         "model": facts.model or "",
     }

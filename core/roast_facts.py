@@ -39,7 +39,8 @@ class RoastFacts:
     """When the defect is at its worst."""
     start_s: float
     end_s: float
-    """The defect's span; equal to ``peak_s`` when only a worst frame is known."""
+    """The defect's span, ``end_s`` exclusive (the event's exclusive ``end`` frame over fps);
+    one frame long when only a worst frame is known."""
     overall: float
     clip_duration_s: float
     fps: float
@@ -49,6 +50,9 @@ class RoastFacts:
     """The generator's model name; ``None`` when unknown."""
     video: str = ""
     """The report's ``video`` field (the analysed file)."""
+    detail: str = ""
+    """The event's sub-kind when the report gives one (``teleport``, ``vanish``, ``appear``
+    for physics events)."""
 
     @property
     def peak_frame(self) -> int:
@@ -83,8 +87,9 @@ def _number(data: dict[str, Any], key: str, path: Path, default: float | None = 
 def facts_from_report(report_dir: Path | str) -> RoastFacts:
     """Return the worst finding of the report in ``report_dir`` (prompt and model unset).
 
-    The worst event (highest ``score``) wins; event ``start``/``end``/``peak`` are frame
-    indices. With no events, the worst class by score and its worst frame in ``frames.csv``.
+    The worst event (highest ``score``) wins; event ``start``/``peak`` are frame indices and
+    ``end`` is exclusive (as ``core.analysis`` writes them). With no events, the worst class
+    by score and its worst frame in ``frames.csv``.
     """
     report_dir = Path(report_dir)
     data = read_report_json(report_dir)
@@ -97,13 +102,15 @@ def facts_from_report(report_dir: Path | str) -> RoastFacts:
     if not isinstance(events, list):
         raise ReportError(path, "field 'events' must be a list")
     worst = _worst_event(events, fps, path) if events else _worst_class(report_dir, data, fps)
-    kind, score, peak_s, start_s, end_s = worst
+    kind, detail, score, peak_s, start_s, end_s = worst
+    frame_s = 1.0 / fps if fps > 0 else 0.0
     return RoastFacts(
         defect=kind,
+        detail=detail,
         score=score,
         peak_s=peak_s,
         start_s=min(start_s, peak_s),
-        end_s=max(end_s, peak_s),
+        end_s=max(end_s, peak_s + frame_s),
         overall=overall,
         clip_duration_s=duration_s,
         fps=fps,
@@ -111,7 +118,7 @@ def facts_from_report(report_dir: Path | str) -> RoastFacts:
     )
 
 
-_Worst = tuple[str, float, float, float, float]
+_Worst = tuple[str, str, float, float, float, float]
 
 
 def _worst_event(events: list[Any], fps: float, path: Path) -> _Worst:
@@ -122,9 +129,10 @@ def _worst_event(events: list[Any], fps: float, path: Path) -> _Worst:
     where = f"events[{index}]"
     peak = _number(event, "peak", path / where, default=event.get("start", 0))
     start = _number(event, "start", path / where, default=peak)
-    end = _number(event, "end", path / where, default=peak)
+    end = _number(event, "end", path / where, default=peak + 1)
     to_s = 1.0 / fps if fps > 0 else 0.0
-    return str(event["kind"]), _score_of(event), peak * to_s, start * to_s, end * to_s
+    detail = event.get("detail") if isinstance(event.get("detail"), str) else ""
+    return str(event["kind"]), str(detail), _score_of(event), peak * to_s, start * to_s, end * to_s
 
 
 def _score_of(event: dict[str, Any]) -> float:
@@ -140,7 +148,7 @@ def _worst_class(report_dir: Path, data: dict[str, Any], fps: float) -> _Worst:
         raise ReportError(report_dir / "report.json", "no per-class scores and no events")
     kind = max(known, key=lambda name: _number(scores, name, report_dir / "report.json"))
     peak_s = _worst_time_s(report_dir / "frames.csv", kind, fps)
-    return kind, float(scores[kind]), peak_s, peak_s, peak_s
+    return kind, "", float(scores[kind]), peak_s, peak_s, peak_s
 
 
 def _worst_time_s(csv_path: Path, column: str, fps: float) -> float:

@@ -81,7 +81,7 @@ def write_report(report_dir: Path, truth: GroundTruth, scores: dict[str, float])
         {
             "kind": CLASS_OF[d.kind],
             "start": d.start_frame,
-            "end": d.end_frame - 1,
+            "end": d.end_frame,  # exclusive, as core.analysis writes it
             "peak": (d.start_frame + d.end_frame - 1) // 2,
             "score": scores[d.kind],
             "box": list(d.box),

@@ -44,7 +44,7 @@ def test_worst_event_wins_and_frames_become_seconds(tmp_path):
     )
     facts = facts_from_report(folder)
     assert (facts.defect, facts.score, facts.overall) == ("melting", 0.9, 0.7)
-    assert (facts.start_s, facts.peak_s, facts.end_s) == (2.0, 2.4, 2.96)
+    assert (facts.start_s, facts.peak_s, facts.end_s) == (2.0, 2.4, 2.96)  # end exclusive
     assert facts.peak_frame == 60 and facts.clip_duration_s == 4.0
 
 
@@ -56,7 +56,7 @@ def test_without_events_the_worst_class_and_its_worst_frame(tmp_path):
     (folder / "frames.csv").write_text("\n".join(rows), encoding="utf-8")
     facts = facts_from_report(folder)
     assert facts.defect == "physics" and facts.peak_s == pytest.approx(33 / 25)
-    assert facts.start_s == facts.end_s == facts.peak_s
+    assert facts.start_s == facts.peak_s and facts.end_s == pytest.approx(34 / 25)
 
 
 @pytest.mark.parametrize(
@@ -123,3 +123,16 @@ def test_report_dir_next_to_a_standalone_clip(tmp_path):
     [target] = iter_clip_targets(clip, None, 1)
     assert target == AnalysedClip(clip, tmp_path / "clip.analysis", None)
     assert target.job_id is None
+
+
+def test_physics_sub_kind_picks_its_own_words(tmp_path):
+    import random
+
+    from core.roast import roast_values
+    from core.roast_templates import load_library
+
+    event = {"kind": "physics", "detail": "teleport", "start": 3, "end": 5, "peak": 4, "score": 0.7}
+    facts = facts_from_report(_report(tmp_path / "r", scores={"overall": 0.7}, events=[event]))
+    assert (facts.defect, facts.detail) == ("physics", "teleport")
+    values = roast_values(facts, load_library(), random.Random(0))
+    assert values["defect"] == "teleport" and values["span"] == "0.1 s"
