@@ -58,14 +58,12 @@ def reconcile(store: JobStore, run_dir: RunDir, resend_unknown: bool = False) ->
     )
     repoll = store.transition_all([JobState.DOWNLOADING], JobState.GENERATING)
     reanalyse = store.transition_all([JobState.ANALYSING], JobState.DOWNLOADED)
-    resent = (
-        store.requeue(store.ids_in([JobState.START_UNKNOWN]), resend=True)
-        if (resend_unknown)
-        else []
-    )
-    result = Reconciled(
-        len(unknown), len(repoll), len(reanalyse), len(resent), _remove_parts(run_dir)
-    )
+    resent: list[str] = []
+    if resend_unknown:
+        unknown_ids = store.ids_in([JobState.START_UNKNOWN])
+        resent = store.requeue(unknown_ids, resend=True, sources=[JobState.START_UNKNOWN])
+    parts = _remove_parts(run_dir)
+    result = Reconciled(len(unknown), len(repoll), len(reanalyse), len(resent), parts)
     if result.total or result.parts_removed:
         log.info("reconciled run %s: %s", run_dir.path, result)
     return result

@@ -123,8 +123,9 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         migrate(conn, path)
-    else:
-        check_version(conn, path)
+    elif check_version(conn, path) == 0:
+        conn.close()
+        raise SchemaError(f"{path}: not a run database (yet): it has no job table")
     return conn
 
 
