@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     run_dir = RunDir(args.out or default_run_dir(settings))
     if run_dir.exists():
-        print(f"{run_dir.path} already holds a run; use `torture-chamber resume {run_dir.path}`")
+        resume = f"`torture-chamber resume {run_dir.path}`"
+        print(f"{run_dir.path} already holds a run; use {resume}", file=sys.stderr)
         return EXIT_USAGE
     print(
         f"{result.job_count} jobs ({len(result.errors)} rows rejected), estimated "
