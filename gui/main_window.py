@@ -8,6 +8,8 @@ after ``closed`` fires. Closing while a run is active asks first, with a non-mod
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Signal, Slot
@@ -23,7 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.config import ConfigError, Settings, load_settings
+from core.notify import Notification, Severity
 from core.notify import manager as notifications
+from core.prompts import ImportResult
+from core.store import DB_NAME
 from gui.actions import Actions, build_actions
 from gui.async_glue import TaskKeeper, shutdown_executor
 from gui.dropping import PROMPT_SUFFIXES, DropPayload, classify
@@ -34,6 +39,8 @@ from gui.notify import NotificationPresenter
 from gui.prompts_panel import PromptsPanel
 from gui.provider_glue import test_key
 from gui.review_host import ReviewHost
+from gui.run_manager import RunManager
+from gui.run_session import new_run_dir
 from gui.settings_dialog import SettingsDialog
 from gui.window_state import WindowState
 
@@ -69,6 +76,8 @@ class MainWindow(QMainWindow):
         self._close_box: QMessageBox | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.acts: Actions = build_actions(self)
+        self.runs = RunManager(self.settings, self.tasks, self.acts, parent=self)
+        self.addToolBar(self.runs.controls)
         self._build_central()
         self._build_docks()
         self._build_status_bar()
@@ -89,9 +98,7 @@ class MainWindow(QMainWindow):
     def _build_central(self) -> None:
         self.tabs = QTabWidget(documentMode=True)
         self.tabs.setObjectName("centralTabs")
-        self.queue_placeholder = QLabel("The queue appears here once a run is open.")
-        self.queue_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.tabs.addTab(self.queue_placeholder, "Queue")
+        self.tabs.addTab(self.runs.view, "Queue")
         self.review = ReviewHost()
         self.tabs.addTab(self.review, "Review")
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -122,8 +129,8 @@ class MainWindow(QMainWindow):
         self.gpu_dock = self._dock("GPU", "gpuDock", self.gpu_panel, bottom)
         self.tabifyDockWidget(self.log_dock, self.gpu_dock)
         self.log_dock.raise_()
-        self.resizeDocks([self.prompts_dock], [430], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.log_dock], [190], Qt.Orientation.Vertical)
+        self.resizeDocks([self.prompts_dock], [380], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.log_dock], [170], Qt.Orientation.Vertical)
         self.acts.view_menu.addSeparator()
         self.acts.view_menu.addAction(self.acts.reset_layout)
         self._default_state = self.saveState()
@@ -131,6 +138,8 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.provider_label = QLabel()
         self.provider_label.setObjectName("providerBadge")
+        # Permanent widgets: showMessage() (notifications) would hide ordinary ones.
+        self.statusBar().addPermanentWidget(self.runs.status)
         self.statusBar().addPermanentWidget(self.provider_label)
 
     def _connect_actions(self) -> None:
@@ -143,6 +152,13 @@ class MainWindow(QMainWindow):
         a.show_review.triggered.connect(lambda: self.tabs.setCurrentIndex(REVIEW_TAB))
         a.reset_layout.triggered.connect(lambda: self.restoreState(self._default_state))
         a.about.triggered.connect(self._about)
+        a.new_run.triggered.connect(self.new_run)
+        a.open_run.triggered.connect(self.choose_run)
+        a.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.prompts.submitted.connect(self.enqueue)
+        self.library.chosen.connect(self.enqueue)
+        self.runs.opened.connect(self._run_opened)
+        self.runs.review_requested.connect(self.review_clip)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -158,6 +174,8 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        await self.runs.shutdown()
+        self.review.close_panel()
         self.gpu_panel.stop()
         self.presenter.close()
         await self.tasks.cancel_all()
@@ -166,7 +184,7 @@ class MainWindow(QMainWindow):
 
     def is_run_active(self) -> bool:
         """True while a run is generating (closing then asks first)."""
-        return False
+        return self.runs.is_active()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_run_active() and not self._close_confirmed:
@@ -246,6 +264,7 @@ class MainWindow(QMainWindow):
     def apply_settings(self, settings: Settings) -> None:
         """Use newly saved settings from now on."""
         self.settings = settings
+        self.runs.apply_settings(settings)
         self.show_provider()
         notifications.info("Settings saved.", "settings")
 
@@ -268,8 +287,76 @@ class MainWindow(QMainWindow):
         dialog.fileSelected.connect(lambda f: self.review_video(Path(f)))
         dialog.open()
 
-    def import_prompt_files(self, paths: object) -> None:
-        """Import prompt files into the queue (implemented with the run session)."""
+    def import_prompt_files(self, paths: Iterable[Path]) -> None:
+        """Import prompt files into the queue; problems show per line in the Prompts panel."""
+        chosen = sorted(paths)
+        if chosen:
+            self.state.set_last_dir(chosen[0].parent)
+            self.tasks.spawn(self._import(chosen), "import-prompts")
+
+    async def _import(self, paths: list[Path]) -> None:
+        params = self.prompts.params
+        result = await self.runs.import_files(paths, params.defaults(), params.samples_per_prompt())
+        self.prompts.show_file_import(result)
+        if result.issues:
+            self.prompts_dock.raise_()
+        self.tabs.setCurrentIndex(QUEUE_TAB)
+
+    @Slot(object)
+    def enqueue(self, result: ImportResult) -> None:
+        """Queue prompts from the editor or the library."""
+        self.tasks.spawn(self.runs.enqueue(result), "enqueue")
+
+    # -- runs ------------------------------------------------------------------------------
+
+    @Slot()
+    def new_run(self) -> None:
+        """File > New Run: an empty run in the download folder."""
+        run_dir = new_run_dir(self.settings.download_dir)
+        self.tasks.spawn(self.runs.open_run(run_dir), "new-run")
+
+    @Slot()
+    def choose_run(self) -> None:
+        """File > Open Run…: pick a run folder (one holding run.db)."""
+        start = str(self.settings.download_dir)
+        dialog = QFileDialog(self, "Open a run folder", start)
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.fileSelected.connect(lambda folder: self.open_run(Path(folder)))
+        dialog.open()
+
+    def open_run(self, run_dir: Path) -> None:
+        """Open a run folder (not started: press Start to resume it)."""
+        if not (run_dir / DB_NAME).is_file():
+            notifications.dispatch(
+                Notification(
+                    Severity.WARNING,
+                    f"{run_dir} is not a run folder (it has no {DB_NAME}).",
+                    "Choose a folder made by Torture Chamber, e.g. run-20250101-120000.",
+                )
+            )
+            return
+        self.tasks.spawn(self.runs.open_run(run_dir), "open-run")
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.acts.recent_menu
+        menu.clear()
+        for run_dir in self.state.recent_runs():
+            action = menu.addAction(run_dir.name, functools.partial(self.open_run, run_dir))
+            action.setToolTip(str(run_dir))
+        if menu.isEmpty():
+            menu.addAction("No recent runs").setEnabled(False)
+
+    @Slot(object)
+    def _run_opened(self, run_dir: Path) -> None:
+        self.state.add_recent_run(run_dir)
+        self.review.run_dir = run_dir
+        self.tabs.setCurrentIndex(QUEUE_TAB)
+        self.show_provider()
+
+    def review_clip(self, clip: Path, report_dir: Path | None) -> None:
+        """Show a run's clip (and its analysis) in the Review tab."""
+        self.tabs.setCurrentIndex(REVIEW_TAB)
+        self.review.open_clip(clip, report_dir)
 
     def review_video(self, path: Path) -> None:
         """Send an outside clip to the Review tab for analysis."""

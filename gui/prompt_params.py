@@ -7,7 +7,7 @@ The chosen values are the defaults every prompt without its own values gets
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QSpinBox, QWidget
 
 from core import spec
 from core.config import Settings
@@ -36,13 +36,20 @@ class PromptParams(QWidget):
         self.resolution = _combo(spec.RESOLUTIONS, settings.resolution)
         self.samples = QSpinBox(minimum=1, maximum=100, value=1)
         self.samples.setToolTip("How many clips to generate from each prompt")
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Model", self.model)
-        form.addRow("Duration", self.duration)
-        form.addRow("Aspect ratio", self.aspect_ratio)
-        form.addRow("Resolution", self.resolution)
-        form.addRow("Samples per prompt", self.samples)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(QLabel("Model"), 0, 0)
+        grid.addWidget(self.model, 0, 1, 1, 3)
+        grid.addWidget(QLabel("Duration"), 1, 0)
+        grid.addWidget(self.duration, 1, 1)
+        grid.addWidget(QLabel("Samples"), 1, 2)
+        grid.addWidget(self.samples, 1, 3)
+        grid.addWidget(QLabel("Aspect"), 2, 0)
+        grid.addWidget(self.aspect_ratio, 2, 1)
+        grid.addWidget(QLabel("Resolution"), 2, 2)
+        grid.addWidget(self.resolution, 2, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         for combo in (self.model, self.aspect_ratio, self.resolution):
             combo.currentTextChanged.connect(self.changed)
         self.duration.valueChanged.connect(self.changed)

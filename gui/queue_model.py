@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QThread,
@@ -69,8 +70,8 @@ class QueueModel(QAbstractTableModel):
     """``dict[JobState, int]`` after each update that changed anything."""
     _poke = Signal()
 
-    def __init__(self, parent: object = None) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.source: QueueSource | None = None
         self.filter = JobFilter()
         self.order = JobSort()

@@ -25,14 +25,14 @@ class Column:
 
 COLUMNS = (
     Column("#", SortKey.SEQ, 56),
-    Column("Prompt", None, 380),
-    Column("Category", None, 110),
-    Column("State", SortKey.STATE, 100),
-    Column("Generation", None, 90),
-    Column("Download", None, 130),
-    Column("Defects", SortKey.SCORE, 130),
-    Column("Cost", SortKey.COST, 70),
-    Column("Error", None, 260),
+    Column("Prompt", None, 300),
+    Column("Category", None, 90),
+    Column("State", SortKey.STATE, 90),
+    Column("Generation", None, 80),
+    Column("Download", None, 120),
+    Column("Defects", SortKey.SCORE, 110),
+    Column("Cost", SortKey.COST, 62),
+    Column("Error", None, 200),
 )
 SEQ, PROMPT, CATEGORY, STATE, GENERATION, DOWNLOAD, DEFECTS, COST, ERROR = range(len(COLUMNS))
 

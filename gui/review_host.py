@@ -75,6 +75,13 @@ class ReviewHost(QWidget):
         self.roast_dialogs.append(dialog)
         dialog.open()
 
+    def close_panel(self) -> None:
+        """Stop the player's decoder threads and close roast dialogs (window shutdown)."""
+        for dialog in list(self.roast_dialogs):
+            dialog.close()
+        if self.panel is not None and hasattr(self.panel, "close_clips"):
+            self.panel.close_clips()
+
     def _forget_dialog(self, dialog: QWidget) -> None:
         if dialog in self.roast_dialogs:
             self.roast_dialogs.remove(dialog)

@@ -6,7 +6,7 @@ controller. Which buttons are enabled follows from the run's state (:func:`enabl
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSpinBox, QToolBar, QWidget
 
 from core.config import Settings
@@ -43,20 +43,24 @@ class RunControls(QToolBar):
     def __init__(self, actions: Actions, settings: Settings, parent: QWidget | None = None):
         super().__init__("Run", parent)
         self.setObjectName("runToolbar")
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.acts = actions
         self.provider = QComboBox()
-        self.provider.addItem("Built-in simulator (no cost)", ProviderChoice.SIMULATOR)
+        self.provider.addItem("Simulator (free)", ProviderChoice.SIMULATOR)
         self.provider.addItem("xAI Grok Imagine", ProviderChoice.XAI)
         self.provider.setToolTip("Where generations go; the simulator needs no key")
         self.concurrency = QSpinBox(minimum=1, maximum=512, value=settings.concurrency)
         self.concurrency.setToolTip("Generations running at once (applies immediately)")
         self.rate = QDoubleSpinBox(minimum=0.1, maximum=100_000.0, value=settings.rate_limit_rpm)
+        self.rate.setDecimals(1)
         self.rate.setSuffix(" /min")
         self.rate.setToolTip("Request rate limit shared by all workers (applies immediately)")
         self.budget = QDoubleSpinBox(minimum=0.0, maximum=1_000_000.0, singleStep=5.0)
         self.budget.setPrefix("$")
         self.budget.setSpecialValueText("no limit")
         self.budget.setToolTip("Pause the run before spending more than this (0: no limit)")
+        for box, width in ((self.concurrency, 64), (self.rate, 112), (self.budget, 104)):
+            box.setFixedWidth(width)
         self._build(actions)
         self.update_provider_choices(settings)
         self.concurrency.valueChanged.connect(self.concurrency_changed)

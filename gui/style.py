@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 STYLE_SHEET = RESOURCES / "styles" / "neutral-dark.qss"
+ICONS = RESOURCES / "icons"
+APP_ICON = ICONS / "torture-chamber.svg"
 
 _PALETTE = {
     QPalette.ColorRole.Window: "#1d1f22",
@@ -42,5 +44,8 @@ def apply_style(app: QApplication) -> None:
     """Give ``app`` the Torture Chamber look (idempotent; a missing QSS keeps the palette)."""
     app.setStyle("Fusion")
     app.setPalette(dark_palette())
+    if APP_ICON.is_file():
+        app.setWindowIcon(QIcon(str(APP_ICON)))
     if STYLE_SHEET.is_file():
-        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+        sheet = STYLE_SHEET.read_text(encoding="utf-8")
+        app.setStyleSheet(sheet.replace("@ICONS@", ICONS.as_posix()))

@@ -10,12 +10,14 @@ with sleeps. ``run_async(coro)`` awaits one coroutine that way.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import qasync
+import shiboken6
 from PySide6.QtCore import QSettings
 
 from core.notify import manager as notifications
@@ -39,7 +41,12 @@ def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
     # marking the loop stopped directly is the teardown its already_running mode lacks.
     loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
     asyncio.events._set_running_loop(None)
+    timer = loop._timer  # type: ignore[attr-defined]
     loop.close()
+    # close() leaves call_later timers registered with Qt. Delete their QObject here, on the
+    # GUI thread: if the garbage collector freed it later from a worker thread, Qt could not
+    # unregister them and the next one to fire would crash the process.
+    shiboken6.delete(timer)
 
 
 @pytest.fixture
@@ -64,6 +71,9 @@ def qsettings(tmp_path: Path) -> QSettings:
 def make_window(qtbot, qloop, qsettings, run_async) -> Iterator[Callable[..., MainWindow]]:
     """Factory for shown, started main windows; each is closed and shut down after the test."""
     create_application()
+    root = logging.getLogger()
+    old_level = root.level
+    root.setLevel(logging.INFO)  # what gui.app.main sets up; the Log panel shows INFO lines
     made: list[MainWindow] = []
 
     def make(**kwargs: Any) -> MainWindow:
@@ -83,6 +93,7 @@ def make_window(qtbot, qloop, qsettings, run_async) -> Iterator[Callable[..., Ma
             window.close()
         run_async(window.shutdown())
         window.deleteLater()
+    root.setLevel(old_level)
 
 
 @pytest.fixture

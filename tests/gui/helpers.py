@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -28,12 +29,16 @@ def drop_on(widget: QWidget, mime: QMimeData) -> bool:
     centre = widget.rect().center()
     action, buttons = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
     modifiers = Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(QPointF(centre), action, mime, buttons, modifiers)
-    QApplication.sendEvent(widget, enter)
-    if not enter.isAccepted():
-        return False
-    move = QDragMoveEvent(QPointF(centre), action, mime, buttons, modifiers)
-    QApplication.sendEvent(widget, move)
+    with warnings.catch_warnings():
+        # PySide 6.12 marks the drag events' (QPoint) constructors deprecated while the
+        # QPointF ones it documents are not bound; the drop event takes QPointF.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        enter = QDragEnterEvent(centre, action, mime, buttons, modifiers)
+        QApplication.sendEvent(widget, enter)
+        if not enter.isAccepted():
+            return False
+        move = QDragMoveEvent(centre, action, mime, buttons, modifiers)
+        QApplication.sendEvent(widget, move)
     drop = QDropEvent(QPointF(centre), action, mime, buttons, modifiers)
     QApplication.sendEvent(widget, drop)
     return drop.isAccepted()
