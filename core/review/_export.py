@@ -30,7 +30,7 @@ def draw_events(frame: Frame, events: Sequence[ReviewEvent]) -> Frame:
             continue
         x0, y0, x1, y1 = event.box
         cv2.rectangle(out, (x0, y0), (x1 - 1, y1 - 1), BOX_RGB, max(1, round(scale * 2)))
-        label = f"{event.kind} {event.score:.2f}"
+        label = f"{event.label} {event.score:.2f}"
         cv2.putText(
             out,
             label,

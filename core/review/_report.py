@@ -29,7 +29,7 @@ class ReportError(ValueError):
 
 @dataclass(frozen=True)
 class ReviewEvent:
-    """One detected event: frames ``start..end`` (inclusive), worst at ``peak``."""
+    """One detected event: frames ``start <= f < end`` (end exclusive), worst at ``peak``."""
 
     kind: str
     start: int
@@ -37,10 +37,19 @@ class ReviewEvent:
     peak: int
     score: float
     box: Box | None
+    detail: str = ""
+    """Sub-kind, e.g. ``teleport`` or ``vanish`` for physics events."""
+    evidence: str = ""
+    """A sentence a person can check against the video."""
 
     def active(self, frame: int) -> bool:
         """True when ``frame`` lies in the event's span."""
-        return self.start <= frame <= self.end
+        return self.start <= frame < self.end
+
+    @property
+    def label(self) -> str:
+        """``kind`` or ``kind/detail``."""
+        return f"{self.kind}/{self.detail}" if self.detail else self.kind
 
 
 @dataclass
@@ -160,6 +169,8 @@ def _event(raw: Any, index: int, report_dir: Path) -> ReviewEvent:
             peak=int(raw.get("peak", raw["start"])),
             score=float(raw.get("score", 0.0)),
             box=(int(box[0]), int(box[1]), int(box[2]), int(box[3])) if box else None,
+            detail=str(raw.get("detail", "")),
+            evidence=str(raw.get("evidence", "")),
         )
     except (KeyError, TypeError, ValueError, IndexError) as err:
         raise ReportError(f"{where}: {err.__class__.__name__}: {err}") from err

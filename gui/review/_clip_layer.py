@@ -85,7 +85,7 @@ class ClipLayer(QGraphicsRectItem):
         for (rect, label), event in zip(self._boxes, events, strict=False):
             x0, y0, x1, y1 = event.box or (0, 0, 0, 0)
             rect.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-            label.setText(f"{event.kind} {event.score:.2f}")
+            label.setText(f"{event.label} {event.score:.2f}")
             label.setPos(x0, y0)
         for i, (rect, label) in enumerate(self._boxes):
             rect.setVisible(i < len(events))

@@ -54,6 +54,7 @@ class PlayerController(QObject):
         self.playhead = Playhead(1, 24.0)
         self.stats = PlaybackStats()
         self.shown_index = -1
+        self.shown_sides: list[int] = []
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_tick)
@@ -193,14 +194,17 @@ class PlayerController(QObject):
         if frames is None:
             return False
         self.shown_index = master
+        self.shown_sides = [index for index, _ in frames]
         self.frames_shown.emit(master, frames)
         return True
 
     @Slot(int)
     def _on_frame_ready(self, _index: int) -> None:
-        paused = self.playhead.state is PlayState.PAUSED
-        if paused and self.shown_index != self.playhead.frame:
-            self._show_if_ready(self.playhead.frame)
+        if self.playhead.state is not PlayState.PAUSED or not self.sources:
+            return
+        master = self.playhead.frame
+        if (self.shown_index, self.shown_sides) != (master, self.side_indices(master)):
+            self._show_if_ready(master)  # a seek, step or offset change still waiting
 
     @Slot()
     def _on_tick(self) -> None:

@@ -126,7 +126,7 @@ class LinkedPlots(QWidget):
         for event in events:
             color = kind_color(event.kind)
             color.setAlpha(50)
-            region = pg.LinearRegionItem((event.start, event.end + 1), movable=False, brush=color)
+            region = pg.LinearRegionItem((event.start, event.end), movable=False, brush=color)
             region.setZValue(-10)
             self.scores_plot.addItem(region)
             self._regions.append(region)

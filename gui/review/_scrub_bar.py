@@ -85,7 +85,7 @@ class ScrubBar(QWidget):
             x0, x1 = self._x_of(self.loop.first), self._x_of(self.loop.last + 1)
             painter.fillRect(QRectF(x0, 0, x1 - x0, height), QColor(80, 110, 160))
         for event in self.events:
-            x0, x1 = self._x_of(event.start), self._x_of(event.end + 1)
+            x0, x1 = self._x_of(event.start), self._x_of(event.end)
             painter.fillRect(
                 QRectF(x0, height * 0.55, max(2.0, x1 - x0), height * 0.45), kind_color(event.kind)
             )

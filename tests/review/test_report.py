@@ -26,7 +26,7 @@ def write_report(folder, events=None, csv_text=None, heat=True):
             {
                 "kind": "warping",
                 "start": 1,
-                "end": 2,
+                "end": 3,
                 "peak": 2,
                 "score": 0.8,
                 "box": [10, 5, 30, 25],
@@ -51,7 +51,7 @@ def write_report(folder, events=None, csv_text=None, heat=True):
 def test_reads_events_columns_and_quantised_heatmaps(tmp_path):
     report = read_report(write_report(tmp_path / "r"))
     assert [(e.kind, e.start, e.end, e.box) for e in report.events] == [
-        ("warping", 1, 2, (10, 5, 30, 25))
+        ("warping", 1, 3, (10, 5, 30, 25))
     ]
     assert report.events_at(0) == []
     assert report.events_at(2) == list(report.events)
