@@ -27,7 +27,7 @@ class _AnalysisThread(QThread):
         self.cancel_event = threading.Event()
 
     def run(self) -> None:
-        from core.analysis import AnalysisCancelled, AnalysisOptions, analyze
+        from core.analysis import AnalysisCancelled, AnalysisError, AnalysisOptions, analyze
         from core.media import MediaError
 
         options = AnalysisOptions(out_dir=self.out_dir, device=self.device, on_rows=self._rows)
@@ -35,7 +35,7 @@ class _AnalysisThread(QThread):
             analyze(self.clip_path, options, progress=self.progress.emit, cancel=self.cancel_event)
         except AnalysisCancelled:
             self.cancelled.emit()
-        except (MediaError, OSError, ValueError, RuntimeError) as err:
+        except (AnalysisError, MediaError, OSError, ValueError, RuntimeError) as err:
             self.failed.emit(f"{self.clip_path.name}: {err}")
         else:
             self.succeeded.emit(str(self.out_dir))

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from core.review import ReviewEvent
 from gui.review._scrub_bar import kind_color
 
-COLUMNS = ("kind", "frames", "time (s)", "score")
+COLUMNS = ("kind", "frames", "time", "score")
 
 
 def _item(text: str, sort_value: float | None = None) -> QTableWidgetItem:
@@ -30,7 +30,9 @@ class EventsTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSortingEnabled(True)
         self.verticalHeader().hide()
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # a few rows only
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.cellClicked.connect(self._on_click)
         self._peaks: dict[int, int] = {}
 
@@ -40,8 +42,8 @@ class EventsTable(QTableWidget):
         self.setRowCount(len(events))
         for row, event in enumerate(events):
             kind = _item(event.label)
-            kind.setForeground(kind_color(event.kind))
-            kind.setToolTip(event.evidence)
+            kind.setData(Qt.ItemDataRole.DecorationRole, kind_color(event.kind))  # a swatch
+            kind.setToolTip(event.evidence or event.label)
             kind.setData(Qt.ItemDataRole.UserRole, event.peak)
             peak_s = times_s[event.peak] if 0 <= event.peak < len(times_s) else float("nan")
             self.setItem(row, 0, kind)

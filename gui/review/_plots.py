@@ -20,6 +20,8 @@ from gui.review._scrub_bar import kind_color
 SCORE_COLUMNS = ("warping", "melting", "flicker", "physics", "realism_defect")
 COMPARE_PSNR, COMPARE_SSIM = "A↔B PSNR (dB)", "A↔B SSIM"
 REDRAW_MS = 150
+PREFERRED_METRICS = ("ssim_prev", "psnr_prev", "flow_mag", "warp_error")
+"""Shown first in the metric picker when present."""
 PLAYHEAD_PEN = pg.mkPen(255, 255, 255, width=1)
 
 
@@ -49,7 +51,9 @@ class LinkedPlots(QWidget):
         self.metric_plot.setXLink(self.scores_plot)
         self.scores_plot.setLabel("left", "defect score")
         self.scores_plot.setYRange(0, 1, padding=0.02)
-        self.scores_plot.addLegend(offset=(4, 2), labelTextSize="8pt", colCount=5)
+        self.scores_plot.addLegend(
+            offset=(4, 2), labelTextSize="8pt", colCount=5, brush=pg.mkBrush(0, 0, 0, 170)
+        )
         for plot in (self.scores_plot, self.metric_plot):
             _fast(plot)
         self.curves = {
@@ -125,7 +129,7 @@ class LinkedPlots(QWidget):
         self._regions = []
         for event in events:
             color = kind_color(event.kind)
-            color.setAlpha(50)
+            color.setAlpha(28)
             region = pg.LinearRegionItem((event.start, event.end), movable=False, brush=color)
             region.setZValue(-10)
             self.scores_plot.addItem(region)
@@ -152,8 +156,11 @@ class LinkedPlots(QWidget):
             self.metric_box.blockSignals(True)
             self.metric_box.clear()
             self.metric_box.addItems(names)
+            preferred = [n for n in PREFERRED_METRICS if n in names]
             if keep in names:
                 self.metric_box.setCurrentText(keep)
+            elif preferred:
+                self.metric_box.setCurrentText(preferred[0])
             self.metric_box.blockSignals(False)
 
     def _redraw_metric(self) -> None:

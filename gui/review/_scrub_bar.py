@@ -24,8 +24,8 @@ KIND_COLORS: dict[str, QColor] = {
 
 
 def kind_color(kind: str) -> QColor:
-    """The colour of an event kind (grey for kinds this build does not know)."""
-    return KIND_COLORS.get(kind, QColor(200, 200, 200))
+    """The colour of an event kind (grey for kinds this build does not know); a fresh copy."""
+    return QColor(KIND_COLORS.get(kind, QColor(200, 200, 200)))
 
 
 class ScrubBar(QWidget):
@@ -84,11 +84,13 @@ class ScrubBar(QWidget):
         if self.loop is not None:
             x0, x1 = self._x_of(self.loop.first), self._x_of(self.loop.last + 1)
             painter.fillRect(QRectF(x0, 0, x1 - x0, height), QColor(80, 110, 160))
-        for event in self.events:
+        lanes = sorted({e.kind for e in self.events})
+        lane_h = height * 0.6 / max(1, len(lanes))
+        for event in self.events:  # one lane per kind, so overlapping events stay visible
             x0, x1 = self._x_of(event.start), self._x_of(event.end)
-            painter.fillRect(
-                QRectF(x0, height * 0.55, max(2.0, x1 - x0), height * 0.45), kind_color(event.kind)
-            )
+            top = height * 0.4 + lanes.index(event.kind) * lane_h
+            rect = QRectF(x0, top, max(2.0, x1 - x0), max(1.0, lane_h - 1))
+            painter.fillRect(rect, kind_color(event.kind))
         x = self._x_of(self.position + 0.5)
         painter.setPen(QPen(QColor(255, 255, 255), 2))
         painter.drawLine(int(x), 0, int(x), height)

@@ -12,7 +12,7 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 
 def frame_text(index: int, frame_count: int, time_s: float) -> str:
     """The readout: 1-based would lie about the decoded index, so frames are 0-based."""
-    return f"frame {index} / {frame_count - 1}   {time_s:7.3f} s"
+    return f"frame {index} / {frame_count - 1}  {time_s:.3f} s"
 
 
 class TransportBar(QWidget):
