@@ -1,8 +1,8 @@
 """The GPU panel: each analysis device with its memory in use and the workers running on it.
 
-Device queries import torch (about a second), so they run on the GUI's worker threads, never
-at start-up: the panel fills in after the window is shown and refreshes every two seconds
-while it is visible.
+Device queries import torch (a second or more, holding the GIL for much of it), so they run
+on the GUI's worker threads and only while the panel is visible: a hidden GPU tab costs the
+window nothing, and the first look at it fills it in. It refreshes every two seconds.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -77,6 +78,11 @@ class GpuPanel(QWidget):
         self.refresh()
         self._timer.start()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._timer.isActive():
+            self.refresh()  # the first look at a hidden tab should not wait for the timer
+
     def stop(self) -> None:
         """Stop live updates."""
         self._timer.stop()
@@ -89,7 +95,7 @@ class GpuPanel(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Query the devices in the background unless a query is already running."""
-        if not self._busy and (self.isVisible() or not self.devices):
+        if not self._busy and self.isVisible():
             self._busy = True
             self._tasks.spawn(self._query(), "gpu-query")
 

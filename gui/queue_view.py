@@ -9,20 +9,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QPainter
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
-    QStyle,
     QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
@@ -54,24 +60,31 @@ STATE_FILTERS: tuple[tuple[str, tuple[JobState, ...]], ...] = (
     ("Cancelled", (JobState.CANCELLED,)),
 )
 Index = QModelIndex | QPersistentModelIndex
+_BAR_BACK, _BAR_CHUNK = QColor("#2a2d32"), QColor("#3b6bc4")
+_BAR_DONE, _BAR_TEXT = QColor("#2f5d3a"), QColor("#e6e9ee")
 
 
 class DownloadDelegate(QStyledItemDelegate):
-    """Draws the Download column as a progress bar with its text."""
+    """Draws the Download column as a flat progress bar with its text.
+
+    Painted with plain rectangles, not the style's progress bar: under a style sheet that
+    path costs about ten times more, and this column repaints with every download event.
+    """
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         percent = index.data(DOWNLOAD_ROLE)
         if not isinstance(percent, int) or percent < 0:
             super().paint(painter, option, index)
             return
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(3, 3, -3, -3)
-        bar.minimum, bar.maximum, bar.progress = 0, 100, percent
-        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        bar.textVisible = True
-        bar.state = option.state
-        style = QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+        rect = option.rect.adjusted(4, 4, -4, -4)
+        painter.save()
+        painter.fillRect(rect, _BAR_BACK)
+        filled = QRect(rect.left(), rect.top(), rect.width() * percent // 100, rect.height())
+        painter.fillRect(filled, _BAR_DONE if percent >= 100 else _BAR_CHUNK)
+        painter.setPen(_BAR_TEXT)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
 
 class QueueView(QWidget):

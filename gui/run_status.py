@@ -4,10 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from core.store import JobState
 from gui.run_stats import RateMeter, counts_text, settled_count
+
+_BACK, _CHUNK, _TEXT = QColor("#1b1d20"), QColor("#3b6bc4"), QColor("#e6e9ee")
+
+
+class ProgressStrip(QWidget):
+    """A flat progress bar that repaints lazily.
+
+    ``QProgressBar.setValue`` repaints synchronously (about 9 ms per call in this window
+    under its style sheet); called on every queue refresh that stalled the event loop.
+    This one only schedules an ``update()``.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.value, self.maximum = 0, 0
+        self.setFixedSize(180, 18)
+
+    def set_progress(self, value: int, maximum: int) -> None:
+        """Show ``value`` of ``maximum`` (repainted on the next paint cycle)."""
+        if (value, maximum) != (self.value, self.maximum):
+            self.value, self.maximum = value, maximum
+            self.update()
+
+    def text(self) -> str:
+        """``"12 / 40 settled"``."""
+        return f"{self.value:,} / {self.maximum:,} settled"
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.rect().adjusted(0, 0, -1, -1)
+        painter.fillRect(rect, _BACK)
+        if self.maximum:
+            width = rect.width() * min(self.value, self.maximum) // self.maximum
+            painter.fillRect(QRect(rect.left(), rect.top(), width, rect.height()), _CHUNK)
+        painter.setPen(_TEXT)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text())
+        painter.end()
 
 
 class RunStatus(QWidget):
@@ -18,11 +57,7 @@ class RunStatus(QWidget):
         self.meter = RateMeter()
         self.state_label = QLabel("No run open")
         self.counts_label = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setFixedWidth(180)
-        self.progress.setFormat("%v / %m settled")
-        self.progress.setMaximum(1)
-        self.progress.setValue(0)
+        self.progress = ProgressStrip()
         self.rate_label = QLabel()
         self.spend_label = QLabel()
         layout = QHBoxLayout(self)
@@ -41,8 +76,7 @@ class RunStatus(QWidget):
         total = sum(counts.values())
         settled = settled_count(counts)
         self.counts_label.setText(counts_text(counts))
-        self.progress.setMaximum(max(1, total))
-        self.progress.setValue(settled)
+        self.progress.set_progress(settled, total)
         self.meter.add(settled)
         self.rate_label.setText(self.meter.text(total - settled))
 
