@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -144,10 +145,8 @@ async def sample_repaints(window: Any, every_s: float, out: list[float], stop: A
         started = time.perf_counter()
         viewport.repaint()
         out.append(1000 * (time.perf_counter() - started))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every_s)
-        except TimeoutError:
-            pass
 
 
 async def run_bench(args: argparse.Namespace, base_url: str | None, tmp: Path) -> dict[str, Any]:
@@ -190,8 +189,7 @@ async def run_bench(args: argparse.Namespace, base_url: str | None, tmp: Path) -
     window.acts.start.trigger()
     session = window.runs.session
     assert session is not None
-    while session.running and time.perf_counter() - started < args.max_s:
-        await asyncio.sleep(0.5)
+    await session.wait_until_stopped(args.max_s)
     loaded = heartbeat.stop()
     wall_s = time.perf_counter() - started
     stop.set()
@@ -224,8 +222,11 @@ def report(startup: dict[str, Any], figures: dict[str, Any], args: argparse.Name
         f"(runs: {', '.join(f'{t:.2f}' for t in startup['all_s'])}); "
         f"torch imported at start-up: {startup['torch_loaded']}"
     )
-    print(f"run: {args.jobs} jobs, concurrency {args.concurrency}, {figures['wall_s']:.1f} s, "
-          f"counts {figures['counts']}{' (TIMED OUT)' if figures['timed_out'] else ''}")  # fmt: skip
+    timed_out = " (TIMED OUT)" if figures["timed_out"] else ""
+    print(
+        f"run: {args.jobs} jobs, concurrency {args.concurrency}, {figures['wall_s']:.1f} s, "
+        f"counts {figures['counts']}{timed_out}"
+    )
     print(f"{'event-loop lag (ms)':<28}{'p50':>8}{'p99':>8}{'max':>8}{'ticks':>8}")
     for name, stats in (("idle window (baseline)", idle), ("during the run", loaded)):
         print(f"{name:<28}{stats['p50']:8.2f}{stats['p99']:8.2f}{stats['max']:8.1f}{stats['n']:8d}")

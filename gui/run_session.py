@@ -75,6 +75,13 @@ class RunSession(QObject):
         """True while the controller's ``run()`` is in progress."""
         return self._task is not None and not self._task.done()
 
+    async def wait_until_stopped(self, timeout_s: float | None = None) -> bool:
+        """Wait until ``run()`` has returned (True) or ``timeout_s`` passed (False)."""
+        if self._task is None:
+            return True
+        done, _pending = await asyncio.wait({self._task}, timeout=timeout_s)
+        return bool(done)
+
     def counts(self) -> dict[JobState, int]:
         """Jobs per state."""
         return self.controller.counts()
