@@ -70,7 +70,7 @@ class OverlayControls(QGroupBox):
     def _emit(self) -> None:
         self.settings = replace(
             self.settings,
-            defect=self.defect_box.currentData(),
+            defect=DefectClass(self.defect_box.currentData()),  # Qt hands back a plain str
             colormap=self.cmap_box.currentText(),
             opacity=self.opacity.value() / 100,
             threshold=self.threshold.value() / 100,

@@ -80,3 +80,33 @@ def test_compare_against_itself_is_identical(qtbot, panel, synth_clip):
     panel.close_compare()
     assert len(panel.layers) == 1
     assert not panel.w.compare_bar.isVisible()
+
+
+def test_each_side_keeps_its_overlay_and_export_composes_the_mode(
+    qtbot, panel, synth_clip, other_clip, tmp_path
+):
+    import cv2
+
+    from core.review import DefectClass
+
+    path, _ = synth_clip
+    panel.open_clip(path)
+    panel.open_compare(other_clip)
+    panel.player.seek(3)
+    wait_both(qtbot, panel, 3, 3)
+    panel.w.overlay_b.set_defect(DefectClass.FLICKER)
+    panel.w.overlay_b.cmap_box.setCurrentText("turbo")
+    assert panel.layers[1].settings.defect is DefectClass.FLICKER
+    assert panel.layers[1].settings.colormap == "turbo"
+    assert panel.layers[0].settings.defect is DefectClass.ALL
+    assert panel.layers[0].settings.colormap == "inferno"
+    side = cv2.imread(str(panel.export_png(tmp_path / "side.png")))
+    assert side.shape == (96, 160 * 2 + 8, 3)
+    panel.set_compare_mode(CompareMode.WIPE)
+    panel.w.viewer.divider.setValue(100)
+    wiped = cv2.cvtColor(
+        cv2.imread(str(panel.export_png(tmp_path / "wipe.png"))), cv2.COLOR_BGR2RGB
+    )
+    a, b = panel.layers[0].frame, panel.layers[1].frame
+    assert np.array_equal(wiped[:, :100], a[:, :100])
+    assert np.array_equal(wiped[:, 100:], b[:, 100:])
