@@ -115,6 +115,8 @@ class SchemaError(RuntimeError):
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     """Open ``run.db`` (creating and migrating it unless ``readonly``)."""
     if readonly:
+        if not path.is_file():
+            raise SchemaError(f"{path}: no run database here")
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     else:
         conn = sqlite3.connect(path, isolation_level=None)
