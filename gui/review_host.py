@@ -49,6 +49,7 @@ class ReviewHost(QWidget):
         panel.roast_requested.connect(self.open_roast)
         self.message.hide()
         self._layout.addWidget(panel)
+        panel.show()  # a child added to a visible widget stays hidden until shown
         self.panel = panel
         return True
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from core.batch import RunDirError, RunState
+from core.batch import PauseReason, RunDirError, RunState
 from core.config import Settings
+from core.notify import Notification, Severity
 from core.notify import manager as notifications
 from core.prompts import ImportResult, PromptDefaults, load_prompt_files
 from core.store import JobState
@@ -47,6 +48,17 @@ _STATE_WORDS = {
     RunState.FINISHED: "Finished",
 }
 
+_PAUSE_ADVICE = {
+    PauseReason.AUTH: (
+        "The provider refused the API key, so the run is paused.",
+        "Open Settings, check the key (Test key), then press Resume.",
+    ),
+    PauseReason.BUDGET: (
+        "The run reached its budget and is paused.",
+        "Raise the budget in the toolbar (or set no limit), then press Resume.",
+    ),
+}
+
 
 class RunManager(QObject):
     """The window's run: session, queue model/view, toolbar and status."""
@@ -63,6 +75,7 @@ class RunManager(QObject):
         self.settings, self._tasks, self.acts = settings, tasks, acts
         self.sim = SimulatorService()
         self.session: RunSession | None = None
+        self._told_reason: PauseReason | None = None
         self.model = QueueModel(parent=self)
         self.view = QueueView(self.model)
         self.controls = RunControls(acts, settings)
@@ -199,11 +212,22 @@ class RunManager(QObject):
     def _on_state(self, state: str) -> None:
         text = _STATE_WORDS.get(state, state)
         session = self.session
-        if session is not None and session.controller.paused and state != IDLE:
-            reason = session.controller.pause_reason
-            text = f"Paused: {reason}" if reason and str(reason) != "user" else text
+        reason = session.controller.pause_reason if session is not None else None
+        if reason is not None and reason is not PauseReason.USER and state != IDLE:
+            text = f"Paused: {reason}"
+        if reason is not self._told_reason:
+            self._told_reason = reason
+            self._tell_pause(reason, session.controller.pause_detail if session else "")
         self.status.show_state(text if session else "No run open")
         self._refresh_controls()
+
+    def _tell_pause(self, reason: PauseReason | None, detail: str) -> None:
+        """Say in plain words why the run paused itself, and what to do about it."""
+        if reason is None or reason not in _PAUSE_ADVICE:
+            return
+        message, advice = _PAUSE_ADVICE[reason]
+        message += f" ({detail})" if detail else ""
+        notifications.dispatch(Notification(Severity.WARNING, message, advice, source="run"))
 
     def _on_bulk_change(self, _count: int) -> None:
         self.model.on_job_changed("")

@@ -4,6 +4,8 @@ go to test-artifacts/."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
@@ -185,6 +187,54 @@ def test_close_mid_run_asks_then_reopen_resumes(
     _shot(second, artifacts_dir, "reopened_done")
 
 
+def _is_warning(notification) -> bool:
+    return notification.severity == "warning"
+
+
 def _counts_of(run_dir):
     with open_store(run_dir, readonly=True) as store:
         return store.counts_by_state()
+
+
+def test_budget_and_bad_key_pause_with_a_plain_message(make_window, qtbot, fast_settings, tmp_path):
+    window = make_window(settings=fast_settings)
+    window.runs.sim.options = fast_options(gen_seconds=0.2)
+    drop_on(window, file_mime([_prompt_file(tmp_path, 6, bad=False)]))
+    qtbot.waitUntil(lambda: window.runs.model.rowCount() == 6, timeout=10_000)
+    window.runs.controls.budget.setValue(0.5)  # each simulated clip costs $0.40
+    with qtbot.waitSignal(
+        window.presenter.presented, timeout=RUN_TIMEOUT_MS, check_params_cb=_is_warning
+    ) as shown:
+        window.acts.start.trigger()
+    assert "budget" in shown.args[0].message and "Resume" in shown.args[0].advice
+    assert not shown.args[0].detail  # a sentence and what to do, never a traceback
+    assert window.presenter.box is not None and "budget" in window.presenter.box.text()
+    window.presenter.box.close()
+    assert "Paused: budget" in window.runs.status.state_label.text()
+    assert _counts(window)[JobState.DONE] + _counts(window)[JobState.GENERATING] <= 1
+
+
+def test_a_refused_key_pauses_the_run_and_says_so(make_window, qtbot, fast_settings, tmp_path):
+    from core.secrets import Secret
+    from core.sim import start_in_thread
+    from gui.provider_glue import ProviderChoice
+
+    sim = start_in_thread(fast_options())
+    try:
+        settings = dataclasses.replace(
+            fast_settings, xai_api_key=Secret("xai-wrongkey123456"), xai_base_url=sim.base_url
+        )
+        window = make_window(settings=settings)
+        assert not window.uses_simulator() and "xAI" in window.provider_label.text()
+        assert window.runs.controls.choice() is ProviderChoice.XAI
+        drop_on(window, file_mime([_prompt_file(tmp_path, 3, bad=False)]))
+        qtbot.waitUntil(lambda: window.runs.model.rowCount() == 3, timeout=10_000)
+        with qtbot.waitSignal(
+            window.presenter.presented, timeout=RUN_TIMEOUT_MS, check_params_cb=_is_warning
+        ) as shown:
+            window.acts.start.trigger()
+        assert "refused the API key" in shown.args[0].message
+        assert "wrongkey" not in window.presenter.box.text() + window.log_panel.visible_text()
+        assert _counts(window)[JobState.DONE] == 0
+    finally:
+        sim.stop()

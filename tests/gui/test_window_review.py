@@ -1,0 +1,53 @@
+"""The Review tab inside the window: queue rows and dropped .mp4 files open there; the
+review panel's Roast button opens the roast dialog."""
+
+from __future__ import annotations
+
+from core.media import write_mp4
+from core.sim import fast_options
+from core.store import JobState
+from tests.gui.helpers import drop_on, file_mime
+from tests.gui.test_window_run import RUN_TIMEOUT_MS, _prompt_file, fast_settings  # noqa: F401
+
+REVIEW_TAB = 1
+
+
+def test_finished_job_opens_in_review_and_roast_opens(
+    make_window, qtbot, fast_settings, tmp_path, artifacts_dir
+):
+    window = make_window(settings=fast_settings)
+    window.runs.sim.options = fast_options(gen_seconds=0.1)
+    drop_on(window, file_mime([_prompt_file(tmp_path, 2, bad=False)]))
+    qtbot.waitUntil(lambda: window.runs.model.rowCount() == 2, timeout=10_000)
+    window.acts.start.trigger()
+    counts = window.runs.session.counts
+    qtbot.waitUntil(lambda: counts()[JobState.DONE] == 2, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.runs.model.row_data(0).clip_path is not None, timeout=5000)
+    table = window.runs.view.table
+    table.doubleClicked.emit(window.runs.model.index(0, 1))
+    assert window.tabs.currentIndex() == REVIEW_TAB
+    panel = window.review.panel
+    assert panel is not None and panel.clip_path == window.runs.session.run_dir / (
+        window.runs.model.row_data(0).clip_path
+    )
+    assert panel.isVisible()
+    qtbot.waitUntil(lambda: panel.shown_frame >= 0, timeout=10_000)
+    window.grab().save(str(artifacts_dir / "gui_review_tab.png"))
+    panel.roast_requested.emit(str(panel.clip_path), "")
+    assert len(window.review.roast_dialogs) == 1
+    dialog = window.review.roast_dialogs[0]
+    assert dialog.isVisible()
+    dialog.close()
+    qtbot.waitUntil(lambda: not window.review.roast_dialogs, timeout=5000)
+
+
+def test_dropped_video_goes_to_review(make_window, qtbot, tmp_path):
+    import numpy as np
+
+    clip = tmp_path / "outside.mp4"
+    frames = [np.full((96, 128, 3), i * 20, dtype=np.uint8) for i in range(8)]
+    write_mp4(clip, frames, fps=8)
+    window = make_window()
+    assert drop_on(window, file_mime([clip]))
+    assert window.tabs.currentIndex() == REVIEW_TAB
+    assert window.review.panel.clip_path == clip
