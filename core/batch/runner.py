@@ -28,7 +28,7 @@ from core.batch.worker import Pacing, StepContext, run_job
 from core.config import Settings
 from core.prompts import Prompt
 from core.providers import Jitter, Provider, TokenBucket
-from core.store import Job, JobState, JobStore, is_legal, retry_target
+from core.store import FailReason, Job, JobState, JobStore, is_legal, retry_target
 
 log = logging.getLogger(__name__)
 S = JobState
@@ -59,6 +59,9 @@ class RunController:
         Spending limit; ``None`` keeps the one stored in the run (or none).
     resend_unknown:
         Re-send starts whose outcome is unknown (the user accepts possible double charges).
+    provider_name:
+        Recorded in a new run's ``run.json`` (``xai`` or ``sim``); guessed from the base URL
+        when not given.
     """
 
     def __init__(
@@ -72,6 +75,7 @@ class RunController:
         resend_unknown: bool = False,
         policy: RetryPolicy | None = None,
         analysis_workers: int = 1,
+        provider_name: str | None = None,
         clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
     ) -> None:
@@ -80,6 +84,8 @@ class RunController:
         self._lock = RunLock(self.run_dir)
         self._lock.acquire()
         try:
+            name = provider_name or _provider_name(settings.xai_base_url)
+            self.run_dir.create(name, settings.xai_base_url, settings)
             self.store = JobStore(self.run_dir.db_path, clock=clock)
         except BaseException:
             self._lock.release()
@@ -221,7 +227,9 @@ class RunController:
         self._refresh_state()
 
     def resume(self) -> None:
-        """Undo :meth:`pause`."""
+        """Undo :meth:`pause` (jobs held back by a refused key are tried again at once)."""
+        if self.pause_reason is PauseReason.AUTH:
+            self.store.clear_backoff(FailReason.AUTH)
         self._paused, self.pause_reason, self.pause_detail = False, None, ""
         self.store.set_meta("paused", "")
         self._feed.allow_new = True
@@ -432,6 +440,11 @@ def _hand_pacing_to_runner(provider: Any) -> None:
         provider.set_rate_limit_rpm(_UNLIMITED_RPM)
     if hasattr(provider, "set_jitter"):
         provider.set_jitter(0.0, 0.0)
+
+
+def _provider_name(base_url: str) -> str:
+    host = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return "xai" if host == "x.ai" or host.endswith(".x.ai") else "sim"
 
 
 def _self_cancelled() -> bool:

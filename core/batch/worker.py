@@ -40,6 +40,8 @@ from core.store import FailReason, Job, JobState, JobStore
 
 log = logging.getLogger(__name__)
 S = JobState
+PAUSED_RECHECK_S = 30.0
+"""When a job's error paused the run (a refused key), its next try waits this long."""
 
 
 class Gate(Protocol):
@@ -233,7 +235,10 @@ def after_error(ctx: StepContext, job: Job, err: ProviderError, back_to: JobStat
     message = str(err)
     if verdict.pause is not None:
         ctx.gate.pause(verdict.pause, message)
-        _put_back(ctx, job, back_to, error_kind=verdict.reason, error=message)
+        # No attempt counted: the job is fine, the account is not. Polls of paid jobs go on
+        # while paused, so space them out instead of failing them.
+        next_at = ctx.clock() + PAUSED_RECHECK_S
+        _put_back(ctx, job, back_to, next_at=next_at, error_kind=verdict.reason, error=message)
         return
     attempts = job.attempts + 1
     if verdict.retry and attempts < ctx.policy.max_attempts:

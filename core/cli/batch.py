@@ -98,7 +98,7 @@ def execute(
 ) -> int:
     """Open the controller, let ``prepare(controller)`` add work, run it with progress."""
     try:
-        with _analyzer(args.analyze) as analyzer:
+        with _analyzer(args.analyze) as (analyzer, analysis_workers):
             controller = RunController(
                 run_dir.path,
                 settings,
@@ -106,6 +106,7 @@ def execute(
                 analyzer,
                 budget_usd=args.budget,
                 resend_unknown=getattr(args, "resend_unknown", False),
+                analysis_workers=analysis_workers,
             )
             try:
                 prepare(controller)
@@ -149,29 +150,21 @@ def _defaults(args: argparse.Namespace, settings: Settings) -> PromptDefaults:
 
 
 @contextlib.contextmanager
-def _analyzer(enabled: bool) -> Iterator[Analyzer | None]:
-    """The analysis engine's pool when ``--analyze`` is given."""
+def _analyzer(enabled: bool) -> Iterator[tuple[Analyzer | None, int]]:
+    """The analysis engine's pool when ``--analyze`` is given, and how many clips it takes
+    at once (the size of the runner's analysis lane)."""
     if not enabled:
-        yield None
+        yield None, 1
         return
-    import core.analysis as engine  # heavy (torch): only when asked for
-
-    pool_class = getattr(engine, "AnalysisPool", None)
-    if pool_class is None:
-        raise SystemExit("--analyze: the analysis engine (core.analysis.AnalysisPool) is missing")
-    pool = pool_class()
     try:
-        yield pool_analyzer(pool)
+        from core.analysis import AnalysisPool  # heavy (torch): only when asked for
+    except ImportError as err:
+        raise SystemExit(f"--analyze: the analysis engine is not available ({err})") from None
+    pool = AnalysisPool()
+    try:
+        yield pool_analyzer(pool), max(1, len(pool.workers()))
     finally:
-        _close(pool)
-
-
-def _close(pool: Any) -> None:
-    for name in ("close", "shutdown"):
-        method = getattr(pool, name, None)
-        if callable(method):
-            method()
-            return
+        pool.close()
 
 
 def _positive_int(text: str) -> int:

@@ -198,6 +198,18 @@ class JobStore:
             cursor = conn.execute(sql, [*head, *params, _json_list(job_ids)])
             return [row[0] for row in cursor.fetchall()]
 
+    def clear_backoff(self, error_kind: str) -> int:
+        """Make jobs waiting out a backoff after an ``error_kind`` error due now.
+
+        (After the user fixed what paused the run, say a key, waiting makes no sense.)
+        """
+        with self._write() as (conn, rev):
+            cursor = conn.execute(
+                "UPDATE jobs SET next_at = 0, rev = ? WHERE error_kind = ? AND next_at > 0",
+                (rev, error_kind),
+            )
+            return int(cursor.rowcount)
+
     def set_meta(self, key: str, value: str) -> None:
         """Store a run-level value (paused flag, budget) with the jobs, transactionally."""
         with self._write() as (conn, _rev):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 
 import pytest
 
 from core.batch import PauseReason, RunDirError, RunState
 from core.media import probe
+from core.secrets import Secret
 from core.sim.jobs import JobFate
 from core.store import FailReason, JobState
 from tests.batch.conftest import prompts
@@ -284,3 +286,23 @@ async def test_wake_up_for_jobs_added_while_running(make_sim, make_controller) -
     controller.events.job_changed.connect(on_change)
     assert await asyncio.wait_for(controller.run(), 30) is RunState.FINISHED
     assert states(controller) == {S.DONE: 4}
+
+
+async def test_a_refused_key_pauses_the_run_without_spending_attempts(
+    make_sim, make_controller
+) -> None:
+    sim = await make_sim()
+    controller = make_controller(sim, xai_api_key=Secret("not-the-key"))
+    ids = controller.enqueue(prompts(3))
+    controller.events.run_state.connect(
+        lambda state: controller.stop() if state == RunState.PAUSED else None
+    )
+    assert await controller.run() is RunState.STOPPED
+    assert controller.pause_reason is PauseReason.AUTH
+    jobs = controller.store.get_many(ids)
+    assert {(j.state, j.attempts, j.error_kind) for j in jobs} == {(S.QUEUED, 0, "auth")}
+    assert sim.stats()["accepted"] == 0
+    meta = json.loads((controller.run_dir.path / "run.json").read_text("utf-8"))
+    assert meta["provider"] == "sim" and "not-the-key" not in json.dumps(meta)
+    controller.resume()  # the user fixed the key: the held-back jobs are due at once
+    assert all(j.next_at == 0 for j in controller.store.get_many(ids))
