@@ -20,6 +20,7 @@ import qasync
 import shiboken6
 from PySide6.QtCore import QSettings
 
+from core.config import Settings
 from core.notify import manager as notifications
 from gui.app import create_application
 from gui.main_window import MainWindow
@@ -59,6 +60,19 @@ def run_async(qtbot, qloop) -> Callable[..., Any]:
         return task.result()
 
     return run
+
+
+@pytest.fixture
+def fast_settings(tmp_path) -> Settings:
+    """Quick pacing for the simulator (no jitter, fast polls, a high rate limit)."""
+    return Settings(
+        concurrency=4,
+        rate_limit_rpm=6000.0,
+        jitter_s=(0.0, 0.0),
+        poll_interval_s=0.05,
+        deadline_s=60.0,
+        download_dir=tmp_path / "videos",
+    )
 
 
 @pytest.fixture

@@ -9,6 +9,19 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+RUN_TIMEOUT_MS = 60_000
+"""Longest wait for a simulator run in a test (they take a few seconds)."""
+
+
+def prompt_file(tmp_path: Path, n: int, bad: bool = True) -> Path:
+    """A .txt prompt list of ``n`` prompts (plus one too-long line on line 3 when ``bad``)."""
+    lines = [f"a red ball number {i} bounces down a staircase" for i in range(n)]
+    if bad:
+        lines.insert(2, "x" * 5000)  # over the API's prompt limit: refused, others imported
+    path = tmp_path / "prompts.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
 
 def file_mime(paths: list[Path]) -> QMimeData:
     """Mime data as a file manager sends it: local file URLs."""

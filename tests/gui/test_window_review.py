@@ -6,8 +6,7 @@ from __future__ import annotations
 from core.media import write_mp4
 from core.sim import fast_options
 from core.store import JobState
-from tests.gui.helpers import drop_on, file_mime
-from tests.gui.test_window_run import RUN_TIMEOUT_MS, _prompt_file, fast_settings  # noqa: F401
+from tests.gui.helpers import RUN_TIMEOUT_MS, drop_on, file_mime, prompt_file
 
 REVIEW_TAB = 1
 
@@ -17,7 +16,7 @@ def test_finished_job_opens_in_review_and_roast_opens(
 ):
     window = make_window(settings=fast_settings)
     window.runs.sim.options = fast_options(gen_seconds=0.1)
-    drop_on(window, file_mime([_prompt_file(tmp_path, 2, bad=False)]))
+    drop_on(window, file_mime([prompt_file(tmp_path, 2, bad=False)]))
     qtbot.waitUntil(lambda: window.runs.model.rowCount() == 2, timeout=10_000)
     window.acts.start.trigger()
     counts = window.runs.session.counts

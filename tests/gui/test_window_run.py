@@ -6,38 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
-from core.config import Settings
 from core.sim import fast_options
 from core.store import JobState, open_store
 from gui.run_controls import IDLE
-from tests.gui.helpers import drop_on, file_mime
-
-RUN_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def fast_settings(tmp_path) -> Settings:
-    """Quick pacing for the simulator (no jitter, fast polls, a high rate limit)."""
-    return Settings(
-        concurrency=4,
-        rate_limit_rpm=6000.0,
-        jitter_s=(0.0, 0.0),
-        poll_interval_s=0.05,
-        deadline_s=60.0,
-        download_dir=tmp_path / "videos",
-    )
-
-
-def _prompt_file(tmp_path, n: int, bad: bool = True):
-    lines = [f"a red ball number {i} bounces down a staircase" for i in range(n)]
-    if bad:
-        lines.insert(2, "x" * 5000)  # over the API's prompt limit: refused, others imported
-    path = tmp_path / "prompts.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+from tests.gui.helpers import RUN_TIMEOUT_MS, drop_on, file_mime, prompt_file
 
 
 def _counts(window) -> dict[JobState, int]:
@@ -60,7 +34,7 @@ def test_drop_start_pause_resume_to_done(
 ):
     window = make_window(settings=fast_settings)
     window.runs.sim.options = fast_options(gen_seconds=0.4)
-    assert drop_on(window, file_mime([_prompt_file(tmp_path, 12)]))
+    assert drop_on(window, file_mime([prompt_file(tmp_path, 12)]))
     qtbot.waitUntil(lambda: window.runs.model.rowCount() == 12, timeout=10_000)
     issues = window.prompts.issues.model.issues
     assert len(issues) == 1 and issues[0].line == 3 and issues[0].field == "prompt"
@@ -93,7 +67,7 @@ def test_drop_start_pause_resume_to_done(
 def test_failures_retry_and_cancel(make_window, qtbot, fast_settings, tmp_path, artifacts_dir):
     window = make_window(settings=fast_settings)
     window.runs.sim.options = fast_options(gen_seconds=0.2, fault_rates={"gen_failed": 0.5})
-    drop_on(window, file_mime([_prompt_file(tmp_path, 8, bad=False)]))
+    drop_on(window, file_mime([prompt_file(tmp_path, 8, bad=False)]))
     qtbot.waitUntil(lambda: window.runs.model.rowCount() == 8, timeout=10_000)
     _run_to_end(window, qtbot)
     failed = _counts(window)[JobState.FAILED]
@@ -137,7 +111,7 @@ def test_failures_retry_and_cancel(make_window, qtbot, fast_settings, tmp_path, 
 def test_settings_change_applies_to_the_running_run(make_window, qtbot, fast_settings, tmp_path):
     window = make_window(settings=fast_settings)
     window.runs.sim.options = fast_options(gen_seconds=0.5)
-    drop_on(window, file_mime([_prompt_file(tmp_path, 4, bad=False)]))
+    drop_on(window, file_mime([prompt_file(tmp_path, 4, bad=False)]))
     qtbot.waitUntil(lambda: window.runs.model.rowCount() == 4, timeout=10_000)
     window.acts.start.trigger()
     qtbot.waitUntil(lambda: window.runs.session.running, timeout=10_000)
@@ -161,7 +135,7 @@ def test_close_mid_run_asks_then_reopen_resumes(
 ):
     first = make_window(settings=fast_settings)
     first.runs.sim.options = fast_options(gen_seconds=0.5)
-    drop_on(first, file_mime([_prompt_file(tmp_path, 10, bad=False)]))
+    drop_on(first, file_mime([prompt_file(tmp_path, 10, bad=False)]))
     qtbot.waitUntil(lambda: first.runs.model.rowCount() == 10, timeout=10_000)
     run_dir = first.runs.session.run_dir
     first.runs.controls.concurrency.setValue(1)
@@ -199,7 +173,7 @@ def _counts_of(run_dir):
 def test_budget_and_bad_key_pause_with_a_plain_message(make_window, qtbot, fast_settings, tmp_path):
     window = make_window(settings=fast_settings)
     window.runs.sim.options = fast_options(gen_seconds=0.2)
-    drop_on(window, file_mime([_prompt_file(tmp_path, 6, bad=False)]))
+    drop_on(window, file_mime([prompt_file(tmp_path, 6, bad=False)]))
     qtbot.waitUntil(lambda: window.runs.model.rowCount() == 6, timeout=10_000)
     window.runs.controls.budget.setValue(0.5)  # each simulated clip costs $0.40
     with qtbot.waitSignal(
@@ -227,7 +201,7 @@ def test_a_refused_key_pauses_the_run_and_says_so(make_window, qtbot, fast_setti
         window = make_window(settings=settings)
         assert not window.uses_simulator() and "xAI" in window.provider_label.text()
         assert window.runs.controls.choice() is ProviderChoice.XAI
-        drop_on(window, file_mime([_prompt_file(tmp_path, 3, bad=False)]))
+        drop_on(window, file_mime([prompt_file(tmp_path, 3, bad=False)]))
         qtbot.waitUntil(lambda: window.runs.model.rowCount() == 3, timeout=10_000)
         with qtbot.waitSignal(
             window.presenter.presented, timeout=RUN_TIMEOUT_MS, check_params_cb=_is_warning
