@@ -15,13 +15,15 @@ import datetime
 import json
 import os
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from core import __version__
 from core.config import Settings
-from core.store import DB_NAME
+from core.store import DB_NAME, JobStore
 
 RUN_JSON = "run.json"
 RUN_JSON_SCHEMA = 1
@@ -86,6 +88,27 @@ class RunDir:
             meta = run_metadata(provider, base_url, settings)
             _write_atomic(self.meta_path, json.dumps(meta, indent=2) + "\n")
 
+    def open(
+        self,
+        settings: Settings,
+        provider_name: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> tuple[RunLock, JobStore]:
+        """Lock the directory, write ``run.json`` if new, and open its store.
+
+        Raises :class:`RunDirError` when another process holds the run.
+        """
+        self.path.mkdir(parents=True, exist_ok=True)
+        lock = RunLock(self)
+        lock.acquire()
+        try:
+            name = provider_name or provider_name_for(settings.xai_base_url)
+            self.create(name, settings.xai_base_url, settings)
+            return lock, JobStore(self.db_path, clock=clock)
+        except BaseException:
+            lock.release()
+            raise
+
     def read_meta(self) -> dict[str, Any]:
         """``run.json`` as a dict; :class:`RunDirError` when missing or broken."""
         try:
@@ -109,6 +132,12 @@ def run_metadata(provider: str, base_url: str, settings: Settings) -> dict[str, 
         "base_url": base_url,
         "settings": snapshot,
     }
+
+
+def provider_name_for(base_url: str) -> str:
+    """``xai`` for xAI's hosts, ``sim`` for anything else (a simulator)."""
+    host = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return "xai" if host == "x.ai" or host.endswith(".x.ai") else "sim"
 
 
 class RunLock:

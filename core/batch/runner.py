@@ -15,20 +15,20 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
+from core.batch import commands
 from core.batch.analysis import Analyzer
 from core.batch.budget import Budget
 from core.batch.events import PauseReason, RunEvents, RunState
 from core.batch.feed import JobFeed, Lane
 from core.batch.policy import RetryPolicy
 from core.batch.reconcile import Reconciled, reconcile
-from core.batch.rundir import RunDir, RunLock
+from core.batch.rundir import RunDir
 from core.batch.worker import Pacing, StepContext, run_job
 from core.config import Settings
 from core.prompts import Prompt
-from core.providers import Jitter, Provider, TokenBucket
-from core.store import FailReason, Job, JobState, JobStore, is_legal, retry_target
+from core.providers import Provider
+from core.store import FailReason, Job, JobState
 
 log = logging.getLogger(__name__)
 S = JobState
@@ -36,9 +36,6 @@ S = JobState
 MAX_IDLE_S = 5.0
 """An idle worker re-checks the store at least this often (a safety net, not a poll loop)."""
 _PAID = (S.SUBMITTING, S.GENERATING, S.DOWNLOADING, S.DOWNLOADED, S.ANALYSING)
-_CANCELLABLE = (S.QUEUED, S.START_UNKNOWN, S.GENERATING, S.DOWNLOADING, S.DOWNLOADED)
-_RETRYABLE = (S.FAILED, S.CANCELLED)
-_UNLIMITED_RPM = 1e9
 
 
 class RunController:
@@ -80,16 +77,7 @@ class RunController:
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.run_dir = RunDir(Path(run_dir))
-        self.run_dir.path.mkdir(parents=True, exist_ok=True)
-        self._lock = RunLock(self.run_dir)
-        self._lock.acquire()
-        try:
-            name = provider_name or _provider_name(settings.xai_base_url)
-            self.run_dir.create(name, settings.xai_base_url, settings)
-            self.store = JobStore(self.run_dir.db_path, clock=clock)
-        except BaseException:
-            self._lock.release()
-            raise
+        self._lock, self.store = self.run_dir.open(settings, provider_name, clock)
         self.settings = settings
         self.events = RunEvents()
         self._provider_factory = provider_factory
@@ -99,9 +87,7 @@ class RunController:
         self._resend_unknown = resend_unknown
         self._clock, self._rand = clock, rand
         self._concurrency = settings.concurrency
-        # No burst: xAI states video limits per second, so starts go out evenly spaced.
-        bucket = TokenBucket(settings.rate_limit_rpm)
-        self._pacing = Pacing(bucket, Jitter(*settings.jitter_s))
+        self._pacing = Pacing.from_settings(settings)
         self.budget = Budget(self._initial_budget(budget_usd))
         self._feed = JobFeed(self.store, batch=max(64, 2 * self._concurrency), clock=clock)
         self.pause_reason: PauseReason | None = None
@@ -131,7 +117,7 @@ class RunController:
         if self.reconciled.total:
             self.events.jobs_changed.emit(self.reconciled.total)
         provider = self._provider_factory()
-        _hand_pacing_to_runner(provider)
+        Pacing.take_over(provider)
         self.budget = Budget(self.budget.limit_usd, self.store.spend().total_usd)
         self._ctx = self._context(provider)
         self._stopping, self._done = False, asyncio.Event()
@@ -186,18 +172,9 @@ class RunController:
     def retry(self, job_ids: Iterable[str]) -> int:
         """Retry failed or cancelled jobs, charging again only when a new start is needed.
 
-        A clip on disk is analysed again; a saved request is polled again (free); only a job
-        without one, or whose generation failed or expired, is started again (its earlier
-        cost stays counted). See :func:`core.store.retry_target`.
+        See :func:`core.batch.commands.retry_jobs`.
         """
-        groups: dict[JobState, list[str]] = {}
-        for job in self.store.get_many(job_ids):
-            target = retry_target(job.state, job.error_kind, bool(job.request_id), _has_clip(job))
-            if target is not None and job.id not in self._job_tasks:
-                groups.setdefault(target, []).append(job.id)
-        moved = self.store.requeue(groups.pop(S.QUEUED, []))
-        for target, ids in groups.items():
-            moved += self.store.transition_all(_RETRYABLE, target, job_ids=ids, **_fresh_attempts())
+        moved = commands.retry_jobs(self.store, job_ids, busy=self._job_tasks.keys())
         self._bulk_changed(len(moved))
         return len(moved)
 
@@ -207,10 +184,7 @@ class RunController:
         ``resend=True`` accepts that each may be charged twice (xAI has no idempotency key).
         """
         ids = [job_id] if job_id else self.store.ids_in([S.START_UNKNOWN])
-        if resend:
-            moved = self.store.requeue(ids, resend=True, sources=[S.START_UNKNOWN])
-        else:
-            moved = self.store.transition_all([S.START_UNKNOWN], S.CANCELLED, job_ids=ids)
+        moved = commands.resolve_unknown(self.store, ids, resend)
         self._bulk_changed(len(moved))
         return len(moved)
 
@@ -372,10 +346,8 @@ class RunController:
             self._cancelled.add(job_id)
             task.cancel()
             return True
-        job = self.store.get(job_id)
-        if not is_legal(job.state, S.CANCELLED):
+        if not commands.cancel_one(self.store, job_id):
             return False
-        self.store.transition(job_id, S.CANCELLED)
         self.events.job_changed.emit(job_id)
         return True
 
@@ -383,22 +355,16 @@ class RunController:
         running = list(self._job_tasks)
         for job_id in running:
             self._cancel_one(job_id)
-        moved = self.store.transition_all(_CANCELLABLE, S.CANCELLED, exclude_ids=running)
+        moved = commands.cancel_idle(self.store, busy=running)
         self._bulk_changed(len(moved))
         return len(moved) + len(running)
 
     def _settle_cancelled(self, job_id: str) -> None:
-        job = self.store.get(job_id)
-        if is_legal(job.state, S.CANCELLED):
-            self.store.transition(job_id, S.CANCELLED)
+        if commands.cancel_one(self.store, job_id):
             self.events.job_changed.emit(job_id)
 
     def _quarantine(self, job_id: str) -> None:
-        """Park a job whose step hit a bug: never lose a possibly-sent start."""
-        job = self.store.get(job_id)
-        target = S.START_UNKNOWN if job.state is S.SUBMITTING else S.FAILED
-        if is_legal(job.state, target):
-            self.store.transition(job_id, target, error="internal error; see the log")
+        if commands.park(self.store, job_id):
             self.events.job_changed.emit(job_id)
 
     def _bulk_changed(self, count: int) -> None:
@@ -434,27 +400,6 @@ class RunController:
             self.pause(PauseReason(stored), "paused in an earlier session")
 
 
-def _hand_pacing_to_runner(provider: Any) -> None:
-    """Turn a client's own start pacing off: the runner paces before marking a job sent."""
-    if hasattr(provider, "set_rate_limit_rpm"):
-        provider.set_rate_limit_rpm(_UNLIMITED_RPM)
-    if hasattr(provider, "set_jitter"):
-        provider.set_jitter(0.0, 0.0)
-
-
-def _provider_name(base_url: str) -> str:
-    host = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return "xai" if host == "x.ai" or host.endswith(".x.ai") else "sim"
-
-
 def _self_cancelled() -> bool:
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
-
-
-def _has_clip(job: Job) -> bool:
-    return job.clip_path is not None
-
-
-def _fresh_attempts() -> dict[str, Any]:
-    return {"attempts": 0, "next_at": 0.0, "error_kind": None, "error": None, "finished_at": None}

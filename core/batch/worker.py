@@ -18,7 +18,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from core import spec
 from core.batch.analysis import Analyzer
@@ -26,6 +26,7 @@ from core.batch.budget import Budget
 from core.batch.events import PauseReason, Phase, ProgressThrottle, RunEvents
 from core.batch.policy import RetryPolicy, classify, hint_s
 from core.batch.rundir import RunDir
+from core.config import Settings
 from core.providers import (
     DownloadError,
     GenerationStatus,
@@ -44,6 +45,18 @@ PAUSED_RECHECK_S = 30.0
 """When a job's error paused the run (a refused key), its next try waits this long."""
 
 
+UNLIMITED_RPM = 1e9
+
+
+@runtime_checkable
+class _SelfPacing(Protocol):
+    """A provider that paces its own starts (``XaiClient``)."""
+
+    def set_rate_limit_rpm(self, rate_per_min: float) -> None: ...
+
+    def set_jitter(self, low_s: float, high_s: float) -> None: ...
+
+
 class Gate(Protocol):
     """The run's say over starts (implemented by the controller)."""
 
@@ -58,10 +71,28 @@ class Gate(Protocol):
 
 @dataclass
 class Pacing:
-    """Submission pacing shared by all workers: jitter, then a token from the bucket."""
+    """Submission pacing shared by all workers: jitter, then a token from the bucket.
+
+    The runner paces starts itself (not the client) so that a job is marked ``submitting``
+    only when its request is about to go out: a crash while waiting for a turn leaves it
+    ``queued``, not ``start_unknown``.
+    """
 
     bucket: TokenBucket
     jitter: Jitter
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Pacing:
+        """``TC_RATE_LIMIT_RPM`` and ``TC_JITTER``."""
+        # No burst: xAI states video limits per second, so starts go out evenly spaced.
+        return cls(TokenBucket(settings.rate_limit_rpm), Jitter(*settings.jitter_s))
+
+    @staticmethod
+    def take_over(provider: object) -> None:
+        """Turn a client's own start pacing off (the runner's replaces it)."""
+        if isinstance(provider, _SelfPacing):
+            provider.set_rate_limit_rpm(UNLIMITED_RPM)
+            provider.set_jitter(0.0, 0.0)
 
     async def wait(self) -> None:
         """Wait for this worker's turn to send a start."""

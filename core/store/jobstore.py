@@ -11,7 +11,6 @@ them read while the runner writes.
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 import time
 import uuid
@@ -21,10 +20,10 @@ from typing import Any
 
 from core.prompts import Prompt
 from core.store import queries as Q
-from core.store.records import TAG_SEPARATOR, Changes, Job, Spend
+from core.store.reads import JobReads, json_list
+from core.store.records import TAG_SEPARATOR, Job
 from core.store.schema import JOB_COLUMNS, connect
 from core.store.states import (
-    BILLABLE,
     NEEDS_CLIP,
     NEEDS_REQUEST_ID,
     TERMINAL,
@@ -39,7 +38,7 @@ _WRITABLE = frozenset(JOB_COLUMNS) - _FIXED
 _RETURNING = f" RETURNING {', '.join(JOB_COLUMNS)}"
 
 
-class JobStore:
+class JobStore(JobReads):
     """Jobs of one run, in ``run.db``.
 
     Parameters
@@ -157,11 +156,11 @@ class JobStore:
             sql = f"UPDATE jobs SET {sets}{where}{_requirements(target)}"
             if job_ids is not None:
                 sql += " AND id IN (SELECT value FROM json_each(?))"
-                params.append(_json_list(job_ids))
+                params.append(json_list(job_ids))
             excluded = list(exclude_ids)
             if excluded:
                 sql += " AND id NOT IN (SELECT value FROM json_each(?))"
-                params.append(_json_list(excluded))
+                params.append(json_list(excluded))
             cursor = conn.execute(sql + " RETURNING id", [*values.values(), *params])
             return [row[0] for row in cursor.fetchall()]
 
@@ -195,7 +194,7 @@ class JobStore:
                 f" rev = ?{where} AND id IN (SELECT value FROM json_each(?)) RETURNING id"
             )
             head = [str(JobState.START_UNKNOWN), str(JobState.QUEUED), resend, self._clock(), rev]
-            cursor = conn.execute(sql, [*head, *params, _json_list(job_ids)])
+            cursor = conn.execute(sql, [*head, *params, json_list(job_ids)])
             return [row[0] for row in cursor.fetchall()]
 
     def clear_backoff(self, error_kind: str) -> int:
@@ -218,129 +217,6 @@ class JobStore:
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
-
-    # -- reads -----------------------------------------------------------------------------
-
-    def get_meta(self, key: str, default: str | None = None) -> str | None:
-        """A run-level value, or ``default``."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return default if row is None else str(row[0])
-
-    def get(self, job_id: str) -> Job:
-        """One job; ``KeyError`` when there is none."""
-        row = self._conn.execute(f"{Q.SELECT_JOBS} WHERE id = ?", (job_id,)).fetchone()
-        if row is None:
-            raise KeyError(f"no job {job_id!r}")
-        return Job.from_row(row)
-
-    def get_many(self, job_ids: Iterable[str]) -> list[Job]:
-        """Jobs by id (unknown ids are skipped), in enqueue order."""
-        sql = f"{Q.SELECT_JOBS} WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq"
-        return [Job.from_row(r) for r in self._conn.execute(sql, (_json_list(job_ids),))]
-
-    def counts_by_state(self) -> dict[JobState, int]:
-        """How many jobs are in each state (every state present, zeros included)."""
-        counts = dict.fromkeys(JobState, 0)
-        for state, count in self._conn.execute("SELECT state, COUNT(*) FROM jobs GROUP BY state"):
-            counts[JobState(state)] = int(count)
-        return counts
-
-    def count(self, flt: Q.JobFilter | None = None) -> int:
-        """How many jobs a filter matches (the table's row count)."""
-        where, params = Q.where_clause(flt or Q.JobFilter())
-        return int(self._conn.execute(f"SELECT COUNT(*) FROM jobs{where}", params).fetchone()[0])
-
-    def page(
-        self,
-        offset: int,
-        limit: int,
-        flt: Q.JobFilter | None = None,
-        sort: Q.JobSort | None = None,
-    ) -> list[Job]:
-        """Rows ``offset .. offset + limit`` of a filtered, sorted view."""
-        where, params = Q.where_clause(flt or Q.JobFilter())
-        sql = f"{Q.SELECT_JOBS}{where}{Q.order_clause(sort or Q.JobSort())} LIMIT ? OFFSET ?"
-        return [Job.from_row(r) for r in self._conn.execute(sql, [*params, limit, offset])]
-
-    def worst_scored(self, n: int) -> list[Job]:
-        """The ``n`` analysed jobs with the highest (worst) overall score."""
-        sql = (
-            f"{Q.SELECT_JOBS} WHERE score_overall IS NOT NULL"
-            " ORDER BY score_overall DESC, seq DESC LIMIT ?"
-        )
-        return [Job.from_row(r) for r in self._conn.execute(sql, (n,))]
-
-    def revision(self) -> int:
-        """The store's current revision (grows with every committed change)."""
-        return int(self._conn.execute("SELECT COALESCE(MAX(rev), 0) FROM jobs").fetchone()[0])
-
-    def changes_since(self, rev: int, limit: int = 2000) -> Changes:
-        """Ids of jobs changed after revision ``rev`` (``overflow`` past ``limit``)."""
-        rows = self._conn.execute(
-            "SELECT id FROM jobs WHERE rev > ? ORDER BY rev LIMIT ?", (rev, limit + 1)
-        ).fetchall()
-        return Changes(self.revision(), [r[0] for r in rows[:limit]], len(rows) > limit)
-
-    def failures_by_reason(self) -> dict[str, int]:
-        """Failed jobs counted by ``error_kind``."""
-        sql = "SELECT COALESCE(error_kind, '?'), COUNT(*) FROM jobs WHERE state = ? GROUP BY 1"
-        return {k: int(n) for k, n in self._conn.execute(sql, (str(JobState.FAILED),))}
-
-    def spend(self) -> Spend:
-        """Actual costs plus the estimates of jobs that may have cost money but are unpriced."""
-        billable = ", ".join(f"'{s}'" for s in BILLABLE)
-        current = f"cost_usd IS NULL AND (request_id IS NOT NULL OR state IN ({billable}))"
-        sql = (
-            "SELECT COALESCE(SUM(cost_usd), 0),"
-            f" COALESCE(SUM(CASE WHEN {current} THEN cost_estimate_usd ELSE 0 END), 0),"
-            " COALESCE(SUM(prior_cost_usd), 0) FROM jobs"
-        )
-        actual, estimated, prior = self._conn.execute(sql).fetchone()
-        return Spend(float(actual), float(estimated), float(prior))
-
-    def runnable_ids(
-        self,
-        groups: Iterable[tuple[JobState, ...]],
-        now: float,
-        limit: int,
-        skip: frozenset[str] = frozenset(),
-    ) -> list[str]:
-        """Ids of jobs a worker may take now: group by group, each in enqueue order.
-
-        ``skip`` holds the ids already taken; jobs in backoff (``next_at > now``) wait.
-        """
-        found: list[str] = []
-        for states in groups:
-            where, params = Q.where_clause(Q.JobFilter(states=states))
-            sql = f"SELECT id FROM jobs{where} AND next_at <= ? ORDER BY seq LIMIT ?"
-            rows = self._conn.execute(sql, [*params, now, limit + len(skip)])
-            found += [r[0] for r in rows if r[0] not in skip]
-            if len(found) >= limit:
-                break
-        return found[:limit]
-
-    def next_due_at(self, states: Iterable[JobState], after: float) -> float | None:
-        """The earliest ``next_at`` later than ``after`` among jobs in ``states``.
-
-        When the next job in backoff becomes due; ``None`` when none is waiting.
-        """
-        where, params = Q.where_clause(Q.JobFilter(states=tuple(states)))
-        sql = f"SELECT MIN(next_at) FROM jobs{where} AND next_at > ?"
-        row = self._conn.execute(sql, [*params, after]).fetchone()
-        return None if row[0] is None else float(row[0])
-
-    def has_any(self, states: Iterable[JobState]) -> bool:
-        """True when at least one job is in ``states`` (an index lookup, not a count)."""
-        where, params = Q.where_clause(Q.JobFilter(states=tuple(states)))
-        return (
-            self._conn.execute(f"SELECT 1 FROM jobs{where} LIMIT 1", params).fetchone() is not None
-        )
-
-    def ids_in(self, states: Iterable[JobState]) -> list[str]:
-        """Ids of every job in ``states``, in enqueue order."""
-        where, params = Q.where_clause(Q.JobFilter(states=tuple(states)))
-        sql = f"SELECT id FROM jobs{where} ORDER BY seq"
-        return [r[0] for r in self._conn.execute(sql, params)]
 
     # -- internals -------------------------------------------------------------------------
 
@@ -435,7 +311,3 @@ def _requirements(target: JobState) -> str:
     if target in NEEDS_CLIP:
         return " AND clip_path IS NOT NULL"
     return ""
-
-
-def _json_list(items: Iterable[str]) -> str:
-    return json.dumps(list(items))
