@@ -138,14 +138,17 @@ async def run_job(ctx: StepContext, job: Job, hand_off_analysis: bool) -> None:
     it here (so slow analysis never holds a network worker).
     """
     step: Job | None = job
-    if step is not None and step.state is S.QUEUED:
-        step = await submit(ctx, step)
-    if step is not None and step.state is S.DOWNLOADING:
-        step = ctx.move(step, S.GENERATING)  # the URL is not kept: poll again for it
-    if step is not None and step.state is S.GENERATING:
-        step = await generate_and_download(ctx, step)
-    if step is not None and step.state is S.DOWNLOADED and not hand_off_analysis:
-        await analyse(ctx, step)
+    try:
+        if step is not None and step.state is S.QUEUED:
+            step = await submit(ctx, step)
+        if step is not None and step.state is S.DOWNLOADING:
+            step = ctx.move(step, S.GENERATING)  # the URL is not kept: poll again for it
+        if step is not None and step.state is S.GENERATING:
+            step = await generate_and_download(ctx, step)
+        if step is not None and step.state is S.DOWNLOADED and not hand_off_analysis:
+            await analyse(ctx, step)
+    finally:
+        ctx.throttle.forget(job.id)
 
 
 async def submit(ctx: StepContext, job: Job) -> Job | None:

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from core.batch import RetryPolicy, RunController
+from core.config import Settings
 from core.prompts import Prompt
+from core.providers import XaiClient
+from core.secrets import Secret
+from core.sim import SimServer, fast_options
 from core.store import JobState, JobStore
 
 S = JobState
@@ -80,12 +85,6 @@ def drive(store: JobStore, job_id: str, state: JobState) -> None:
 
 
 # -- runner fixtures ---------------------------------------------------------------------------
-
-from core.batch import RetryPolicy, RunController  # noqa: E402
-from core.config import Settings  # noqa: E402
-from core.providers import XaiClient  # noqa: E402
-from core.secrets import Secret  # noqa: E402
-from core.sim import SimServer, fast_options  # noqa: E402
 
 FAST_POLICY = RetryPolicy(max_attempts=3, base_delay_s=0.02, max_delay_s=0.1)
 
