@@ -23,6 +23,7 @@ from core.review._overlay import (
     blend,
     colormap_lut,
     combine,
+    heat_at,
     quantize,
     stretch_indices,
 )
@@ -32,8 +33,6 @@ from core.review._report import (
     ReportError,
     ReviewEvent,
     ReviewReport,
-    read_frames_csv,
-    read_heatmaps,
     read_report,
 )
 from core.review._similarity import aligned_pairs, engine_metrics, similarity_series
@@ -65,10 +64,9 @@ __all__ = [
     "engine_metrics",
     "frames_elapsed",
     "frames_for_budget",
+    "heat_at",
     "prefetch_plan",
     "quantize",
-    "read_frames_csv",
-    "read_heatmaps",
     "read_report",
     "save_png",
     "side_by_side",

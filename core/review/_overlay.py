@@ -128,3 +128,11 @@ def combine(heats: list[NDArray[np.uint8]]) -> NDArray[np.uint8] | None:
     if not heats:
         return None
     return np.maximum.reduce(heats) if len(heats) > 1 else heats[0]
+
+
+def heat_at(heat: NDArray[np.uint8], source_size: tuple[int, int], x: float, y: float) -> float:
+    """The score (0..1) of the heat cell covering source pixel (x, y); same stretch as the view."""
+    width, height = source_size
+    col = min(heat.shape[1] - 1, max(0, int(x) * heat.shape[1] // width))
+    row = min(heat.shape[0] - 1, max(0, int(y) * heat.shape[0] // height))
+    return float(heat[row, col]) / 255.0

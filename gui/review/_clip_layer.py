@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
-from core.review import OverlaySettings, ReviewEvent, ReviewReport, colormap_lut
+from core.review import OverlaySettings, ReviewEvent, ReviewReport, colormap_lut, heat_at
 from core.review._cache import Frame
 
 BOX_COLOR = QColor(0, 255, 200)
@@ -46,6 +46,18 @@ class ClipLayer(QGraphicsRectItem):
         self.frame, self.index = frame, index
         self.frame_item.setImage(frame, autoLevels=False)
         self._refresh_overlay()
+
+    def readout(self, x: float, y: float) -> str:
+        """``A x y  RGB r g b  heat s`` for the source pixel (x, y) on screen now."""
+        if self.frame is None:
+            return ""
+        col, row = int(x), int(y)
+        r, g, b = (int(v) for v in self.frame[row, col])
+        text = f"{self.name}  x {col} y {row}  RGB {r} {g} {b}"
+        heat = self._heat()
+        if heat is not None:
+            text += f"  {self.settings.defect.label} {heat_at(heat, self.size, x, y):.2f}"
+        return text
 
     def set_report(self, report: ReviewReport | None) -> None:
         """Attach (or drop) the analysis whose heatmaps and boxes this layer draws."""

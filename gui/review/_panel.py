@@ -218,6 +218,9 @@ class ReviewPanel(QWidget):
         p.stats_changed.connect(self._on_stats)
         w.overlay_a.changed.connect(lambda s: self._on_overlay(0, s))
         w.overlay_b.changed.connect(lambda s: self._on_overlay(1, s))
+        w.viewer.hovered.connect(
+            lambda layer, x, y: w.transport.pixel_label.setText(layer.readout(x, y))
+        )
         w.compare_bar.mode_chosen.connect(w.viewer.set_mode)
         w.compare_bar.offset_changed.connect(self._on_offset)
         w.compare_bar.close_requested.connect(self.close_compare)

@@ -29,6 +29,8 @@ class ClipViewer(QWidget):
     """Shows the layers of side A (and B) according to a :class:`CompareMode`."""
 
     wipe_moved = Signal(float)
+    hovered = Signal(object, float, float)
+    """(layer under the mouse, source x, source y) for the pixel readout."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +51,8 @@ class ClipViewer(QWidget):
         self.divider.setZValue(10)
         self.divider.sigPositionChanged.connect(self._on_divider)
         self.left_view.addItem(self.divider)
+        self.left_widget.scene().sigMouseMoved.connect(lambda pos: self._on_mouse(pos, 0))
+        self.right_widget.scene().sigMouseMoved.connect(lambda pos: self._on_mouse(pos, 1))
         self.layers: list[ClipLayer] = []
         self.mode = CompareMode.SIDE_BY_SIDE
         self.swapped = False
@@ -126,6 +130,23 @@ class ClipViewer(QWidget):
         if two and self.mode is CompareMode.WIPE:
             ordered[1].set_visible_columns(float(self.divider.value()))
         self.refresh()
+
+    def _on_mouse(self, scene_pos: QPointF, view_index: int) -> None:
+        ordered = self._ordered()
+        if not ordered:
+            return
+        view = self.right_view if view_index else self.left_view
+        point = view.mapSceneToView(scene_pos)
+        x, y = float(point.x()), float(point.y())
+        if view_index == 1:
+            layer = ordered[1]
+        elif self._comparing and self.mode is CompareMode.WIPE:
+            layer = ordered[1] if x >= self.divider.value() else ordered[0]
+        else:
+            layer = ordered[0]
+        width, height = layer.size
+        if 0 <= x < width and 0 <= y < height:
+            self.hovered.emit(layer, x, y)
 
     def _on_divider(self) -> None:
         if self._comparing and self.mode is CompareMode.WIPE:

@@ -11,6 +11,7 @@ from core.review import (
     blend,
     colormap_lut,
     combine,
+    heat_at,
     quantize,
     stretch_indices,
 )
@@ -71,3 +72,13 @@ def test_combine_takes_the_per_pixel_max():
     assert combine([a, b]).tolist() == [[5, 9]]
     assert combine([]) is None
     assert DefectClass.REALISM.label == "realism"
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "expected"),
+    [(65.0, 15.0, 1.0), (59.9, 15.0, 0.0), (70.0, 15.0, 0.0), (-3.0, 500.0, 0.0)],
+)
+def test_heat_at_reads_the_cell_blend_paints(x, y, expected):
+    heat = np.zeros((4, 8), np.uint8)
+    heat[1, 6] = 255  # source x 60..69, y 10..19 of an 80x40 frame
+    assert heat_at(heat, (80, 40), x, y) == expected

@@ -134,3 +134,15 @@ def test_jkl_shuttle_and_speed_box(qtbot, panel, synth_clip):
     assert head.speed == -0.25
     qtbot.keyClick(panel, Qt.Key.Key_Space)
     assert head.state == "paused"
+
+
+def test_pixel_readout_under_the_mouse(qtbot, panel, synth_clip):
+    path, _ = synth_clip
+    panel.open_clip(path)
+    panel.player.seek(4)
+    wait_frame(qtbot, panel, 4)
+    viewer = panel.w.viewer
+    scene_pos = viewer.left_view.mapViewToScene(QPointF(30.5, 20.5))
+    viewer.left_widget.scene().sigMouseMoved.emit(scene_pos)
+    r, g, b = panel.layers[0].frame[20, 30]
+    assert panel.w.transport.pixel_label.text() == f"A  x 30 y 20  RGB {r} {g} {b}"
