@@ -67,6 +67,7 @@ class LinkedPlots(QWidget):
         self.graphics.scene().sigMouseClicked.connect(self._on_click)
         self.metric_box = QComboBox()
         self.metric_box.setToolTip("Raw per-frame signal shown in the lower plot")
+        self.metric_box.setPlaceholderText("no per-frame data yet: analyse the clip")
         self.metric_box.currentTextChanged.connect(self._redraw_metric)
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
