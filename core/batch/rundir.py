@@ -88,22 +88,16 @@ class RunDir:
             meta = run_metadata(provider, base_url, settings)
             _write_atomic(self.meta_path, json.dumps(meta, indent=2) + "\n")
 
-    def open(
-        self,
-        settings: Settings,
-        provider_name: str | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> tuple[RunLock, JobStore]:
-        """Lock the directory, write ``run.json`` if new, and open its store.
+    def open(self, clock: Callable[[], float] = time.time) -> tuple[RunLock, JobStore]:
+        """Lock the directory and open its store (``run.json`` is the caller's: it knows the
+        provider, see :meth:`create`).
 
         Raises :class:`RunDirError` when another process holds the run.
         """
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.clips_dir.mkdir(parents=True, exist_ok=True)
         lock = RunLock(self)
         lock.acquire()
         try:
-            name = provider_name or provider_name_for(settings.xai_base_url)
-            self.create(name, settings.xai_base_url, settings)
             return lock, JobStore(self.db_path, clock=clock)
         except BaseException:
             lock.release()
@@ -132,12 +126,6 @@ def run_metadata(provider: str, base_url: str, settings: Settings) -> dict[str, 
         "base_url": base_url,
         "settings": snapshot,
     }
-
-
-def provider_name_for(base_url: str) -> str:
-    """``xai`` for xAI's hosts, ``sim`` for anything else (a simulator)."""
-    host = base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return "xai" if host == "x.ai" or host.endswith(".x.ai") else "sim"
 
 
 class RunLock:

@@ -45,6 +45,7 @@ class RunController:
     ----------
     run_dir:
         The run directory; created when missing. Held with an OS lock until :meth:`close`.
+        ``run.json`` is written by whoever knows the provider (:meth:`RunDir.create`).
     settings:
         Concurrency, rate limit and jitter come from here (changeable while running).
     provider_factory:
@@ -56,9 +57,6 @@ class RunController:
         Spending limit; ``None`` keeps the one stored in the run (or none).
     resend_unknown:
         Re-send starts whose outcome is unknown (the user accepts possible double charges).
-    provider_name:
-        Recorded in a new run's ``run.json`` (``xai`` or ``sim``); guessed from the base URL
-        when not given.
     """
 
     def __init__(
@@ -72,12 +70,11 @@ class RunController:
         resend_unknown: bool = False,
         policy: RetryPolicy | None = None,
         analysis_workers: int = 1,
-        provider_name: str | None = None,
         clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.run_dir = RunDir(Path(run_dir))
-        self._lock, self.store = self.run_dir.open(settings, provider_name, clock)
+        self._lock, self.store = self.run_dir.open(clock)
         self.settings = settings
         self.events = RunEvents()
         self._provider_factory = provider_factory

@@ -28,6 +28,9 @@ def test_batch_budget_stop_status_and_resume(
     assert "paused (budget)" in err
     assert "done           2" in err and "queued         1" in err
 
+    meta = json.loads((run_dir / "run.json").read_text("utf-8"))
+    assert (meta["provider"], meta["settings"]["duration_s"]) == ("sim", 1)
+    assert "sim-local-key" not in json.dumps(meta)  # never a key on disk
     assert main(["status", str(run_dir), "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert (status["total"], status["counts"]["done"], status["paused"]) == (3, 2, "budget")

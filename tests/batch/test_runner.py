@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 
 import pytest
@@ -302,7 +301,5 @@ async def test_a_refused_key_pauses_the_run_without_spending_attempts(
     jobs = controller.store.get_many(ids)
     assert {(j.state, j.attempts, j.error_kind) for j in jobs} == {(S.QUEUED, 0, "auth")}
     assert sim.stats()["accepted"] == 0
-    meta = json.loads((controller.run_dir.path / "run.json").read_text("utf-8"))
-    assert meta["provider"] == "sim" and "not-the-key" not in json.dumps(meta)
     controller.resume()  # the user fixed the key: the held-back jobs are due at once
     assert all(j.next_at == 0 for j in controller.store.get_many(ids))
