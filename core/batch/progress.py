@@ -19,6 +19,7 @@ BAR_WIDTH = 24
 TTY_INTERVAL_S = 0.5
 LOG_INTERVAL_S = 10.0
 RATE_WINDOW_S = 30.0
+WORST_SHOWN = 5
 _SHOWN = (
     JobState.QUEUED,
     JobState.SUBMITTING,
@@ -160,6 +161,20 @@ def summary_table(store: JobStore, wall_s: float | None = None) -> str:
             f"{counts[JobState.START_UNKNOWN]} start(s) with unknown outcome (maybe billed): "
             "`resume --resend-unknown` re-sends them, accepting possible double charges"
         )
+    lines += _worst_lines(store)
     if wall_s is not None:
         lines.append(f"wall time: {format_duration(wall_s)}")
     return "\n".join(lines)
+
+
+def _worst_lines(store: JobStore, n: int = WORST_SHOWN) -> list[str]:
+    worst = store.worst_scored(n)
+    if not worst:
+        return []
+    lines = [f"worst {len(worst)} clip(s), overall score (higher = more broken):"]
+    for job in worst:
+        prompt = job.prompt if len(job.prompt) <= 60 else job.prompt[:57] + "..."
+        lines.append(
+            f"  {job.score_overall:.2f}  {job.worst_defect or '?':<14} {job.clip_path}  {prompt}"
+        )
+    return lines

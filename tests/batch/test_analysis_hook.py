@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from core.batch import RunState, read_scores
+from core.batch.progress import summary_table
 from core.media import iter_frames
 from core.store import FailReason, JobFilter, JobState, Scores
 from tests.batch.conftest import prompts
@@ -69,6 +70,8 @@ async def test_every_clip_is_analysed_as_it_lands(make_sim, make_controller) -> 
         (j.score_overall for j in jobs), reverse=True
     )[:3]
     assert "analysing" in phases
+    table = summary_table(controller.store)
+    assert "worst 5 clip(s)" in table and f"clips/{worst[0].id}.mp4" in table
 
 
 async def test_a_failed_analysis_keeps_the_clip_and_retries_free(make_sim, make_controller) -> None:
