@@ -17,6 +17,7 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
@@ -42,8 +43,15 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
+def file_arguments(app: QApplication) -> list[Path]:
+    """Files named on the command line (a desktop launcher's ``%F``); Qt's own options are
+    already removed from ``app.arguments()``."""
+    return [Path(arg) for arg in app.arguments()[1:] if Path(arg).is_file()]
+
+
 async def run_window() -> int:
     """Build the main window inside the running loop and wait until it has closed."""
+    from gui.dropping import split_paths
     from gui.main_window import MainWindow
 
     app = QApplication.instance()
@@ -60,6 +68,9 @@ async def run_window() -> int:
         loop.add_signal_handler(signal.SIGINT, window.close)  # Ctrl+C in the terminal
     window.show()
     window.start()
+    files = split_paths(file_arguments(app))
+    if files:
+        window.handle_drop(files)  # prompt lists to the queue, clips to Review, like a drop
     await closing.wait()
     await window.shutdown()
     return 0

@@ -385,14 +385,16 @@ class MainWindow(QMainWindow):
         self.handle_drop(payload)
 
     def handle_drop(self, payload: DropPayload) -> None:
-        """Prompt lists go to the queue, text to the editor, videos to Review."""
+        """Prompt lists go to the queue, text to the editor, videos (one or two) to Review."""
         if payload.prompt_files:
             self.import_prompt_files(payload.prompt_files)
         if payload.text.strip():
             self.prompts.append_lines(payload.text)
             self.prompts_dock.raise_()
-        for video in payload.videos[:1]:
-            self.review_video(video)
+        if payload.videos:
+            self.review_video(payload.videos[0])
+        if len(payload.videos) > 1:  # two clips: side by side, as on the review panel itself
+            self.review.compare_clip(payload.videos[1])
 
     # -- misc ------------------------------------------------------------------------------
 

@@ -12,7 +12,14 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QTextCursor
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -103,6 +110,7 @@ class PromptsPanel(QWidget):
         self.editor.textChanged.connect(self._timer.start)
         self.params.changed.connect(self._timer.start)
         self.add_button.clicked.connect(self.submit)
+        QShortcut(QKeySequence("Ctrl+Return"), self.editor, self.submit)
         self.issues.issue_activated.connect(self.go_to_issue)
 
     def _build_layout(self) -> None:

@@ -63,6 +63,11 @@ class ReviewHost(QWidget):
         if self.ensure_panel():
             self.panel.analyze_clip(str(clip_path))
 
+    def compare_clip(self, clip_path: Path) -> None:
+        """Open a second clip side by side with the one shown."""
+        if self.ensure_panel():
+            self.panel.open_compare(str(clip_path))
+
     @Slot(str, str)
     def open_roast(self, clip_path: str, report_dir: str) -> None:
         """Open a non-modal roast dialog for a clip."""

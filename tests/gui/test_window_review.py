@@ -43,10 +43,14 @@ def test_finished_job_opens_in_review_and_roast_opens(
 def test_dropped_video_goes_to_review(make_window, qtbot, tmp_path):
     import numpy as np
 
-    clip = tmp_path / "outside.mp4"
-    frames = [np.full((96, 128, 3), i * 20, dtype=np.uint8) for i in range(8)]
-    write_mp4(clip, frames, fps=8)
+    clips = [tmp_path / "a_outside.mp4", tmp_path / "b_other.mp4"]
+    for shade, clip in enumerate(clips):
+        frames = [np.full((96, 128, 3), i * 20 + shade, dtype=np.uint8) for i in range(8)]
+        write_mp4(clip, frames, fps=8)
     window = make_window()
-    assert drop_on(window, file_mime([clip]))
+    assert drop_on(window, file_mime([clips[0]]))
     assert window.tabs.currentIndex() == REVIEW_TAB
-    assert window.review.panel.clip_path == clip
+    assert window.review.panel.clip_path == clips[0]
+    assert drop_on(window, file_mime(list(reversed(clips))))  # order of a drop is undefined
+    assert window.review.panel.clip_path == clips[0]
+    assert len(window.review.panel.layers) == 2  # the second clip opened side by side

@@ -73,3 +73,18 @@ def test_startup_does_not_import_heavy_modules():
 def test_window_class_has_no_business_state():
     # The window forwards to core; it does not keep its own job list.
     assert not any(name.startswith("jobs") for name in vars(MainWindow))
+
+
+def test_ctrl_return_queues_the_editor_prompts(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from core.store import JobState
+
+    window.prompts.editor.setPlainText("a spoon bends in a glass of water\n")
+    window.prompts.editor.setFocus()
+    qtbot.keyClick(window.prompts.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.runs.session is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.runs.model.rowCount() == 1, timeout=10_000)
+    assert window.runs.session.counts()[JobState.QUEUED] == 1
+    assert window.prompts.editor.toPlainText() == ""
+    assert window.state.recent_runs() == [window.runs.session.run_dir]
