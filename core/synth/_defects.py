@@ -44,8 +44,8 @@ def _grid(height: int, width: int) -> tuple[Float, Float]:
 def _warp(defect: DefectSpec, rng: np.random.Generator) -> FieldDefect:
     """A local elastic displacement field whose phase drifts every frame (a "wobble")."""
     x0, y0, x1, y1 = defect.box
-    amp = max(1.5, 0.07 * min(x1 - x0, y1 - y0))
-    wavelength = rng.uniform(0.5, 0.8) * min(x1 - x0, y1 - y0)
+    amp = max(1.5, 0.1 * min(x1 - x0, y1 - y0))
+    wavelength = rng.uniform(0.7, 1.0) * min(x1 - x0, y1 - y0)
     speed = 2 * math.pi / rng.uniform(6.0, 10.0)
 
     def apply(frame: Float, t: int) -> None:

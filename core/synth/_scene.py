@@ -137,7 +137,7 @@ def _random_object(
     rng: np.random.Generator, camera: Camera, width: int, height: int, fps: float
 ) -> tuple[Sprite, Trajectory]:
     short = min(width, height)
-    sprite = make_sprite(rng, int(rng.uniform(0.1, 0.2) * short))
+    sprite = make_sprite(rng, int(rng.uniform(0.14, 0.24) * short))
     if rng.random() < 0.5:
         return sprite, _falling(rng, camera, sprite.size, width, height, fps)
     return sprite, _sliding(rng, camera, sprite.size, width, height, fps)
@@ -146,7 +146,7 @@ def _random_object(
 def _sliding(
     rng: np.random.Generator, camera: Camera, size: int, width: int, height: int, fps: float
 ) -> Trajectory:
-    speed = rng.uniform(0.15, 0.45) * width / fps * rng.choice([-1.0, 1.0])
+    speed = rng.uniform(0.1, 0.3) * width / fps * rng.choice([-1.0, 1.0])
     x0, y = rng.uniform(0, width), rng.uniform(0.1, 0.8) * height
     span = width + 2.0 * size + 8.0
 
@@ -161,7 +161,7 @@ def _sliding(
 def _falling(
     rng: np.random.Generator, camera: Camera, size: int, width: int, height: int, fps: float
 ) -> Trajectory:
-    gravity = rng.uniform(0.5, 1.2) * height / fps**2
+    gravity = rng.uniform(0.3, 0.6) * height / fps**2
     drop = height + 2.0 * size + 2.0 * camera.amp_px[1] + 16.0
     period = math.sqrt(2.0 * drop / gravity)
     phase, x = rng.uniform(0, period), rng.uniform(0.05, 0.85) * width
