@@ -1,0 +1,119 @@
+"""Streaming frames into overlapping batches, with decode and flow off the main thread.
+
+A batch ("window") is N core frames plus one frame of context on each side (the detectors
+compare t with t-1 and t+1). The flow between two frames is computed once: the last pair of a
+window is the first pair of the next. Decoding runs in its own thread and the flow of window
+k+1 is computed while the device works on window k, so the two CPU cores stay busy.
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from core.analysis.decode import DecodedFrame
+from core.analysis.flow import FlowEstimator, PairFlow, still_pair
+
+_END = object()
+
+
+@dataclass(frozen=True)
+class Window:
+    """Core frames with their neighbours and the N+1 flows between consecutive frames."""
+
+    prev: DecodedFrame | None
+    core: list[DecodedFrame]
+    nxt: DecodedFrame | None
+    pairs: list[PairFlow]
+
+    def split(self) -> tuple[Window, Window]:
+        """Two windows covering the same core frames (used to retry after running out of memory)."""
+        half = len(self.core) // 2
+        first = Window(self.prev, self.core[:half], self.core[half], self.pairs[: half + 1])
+        second = Window(self.core[half - 1], self.core[half:], self.nxt, self.pairs[half:])
+        return first, second
+
+
+def prefetch(
+    frames: Iterator[DecodedFrame], depth: int, stop: threading.Event
+) -> Iterator[DecodedFrame]:
+    """Run ``frames`` in a daemon thread, ``depth`` frames ahead; errors re-raise here."""
+    buffer: queue.Queue[object] = queue.Queue(maxsize=depth)
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if stop.is_set():
+                    return
+                buffer.put(frame)
+            buffer.put(_END)
+        except Exception as err:  # noqa: BLE001 - handed to the consumer, who re-raises it
+            buffer.put(err)
+
+    threading.Thread(target=produce, name="analysis-decode", daemon=True).start()
+    while True:
+        item = buffer.get()
+        if item is _END:
+            return
+        if isinstance(item, Exception):
+            raise item
+        assert isinstance(item, DecodedFrame)
+        yield item
+
+
+def _raw_windows(
+    frames: Iterator[DecodedFrame], batch: int
+) -> Iterator[tuple[DecodedFrame | None, list[DecodedFrame], DecodedFrame | None]]:
+    prev: DecodedFrame | None = None
+    pending: list[DecodedFrame] = []
+    for frame in frames:
+        pending.append(frame)
+        if len(pending) == batch + 1:
+            yield prev, pending[:batch], pending[batch]
+            prev, pending = pending[batch - 1], [pending[batch]]
+    if pending:
+        yield prev, pending, None
+
+
+class _Flows:
+    """Pair flows with a one-pair cache across windows."""
+
+    def __init__(self, short_side_px: int) -> None:
+        self._estimator = FlowEstimator(short_side_px)
+        self._cache: tuple[int, int, PairFlow] | None = None
+
+    def window(
+        self, prev: DecodedFrame | None, core: list[DecodedFrame], nxt: DecodedFrame | None
+    ) -> Window:
+        seq = [prev, *core, nxt]
+        pairs = [self._pair(a, b) for a, b in itertools.pairwise(seq)]
+        return Window(prev, core, nxt, pairs)
+
+    def _pair(self, a: DecodedFrame | None, b: DecodedFrame | None) -> PairFlow:
+        if a is None or b is None:
+            shape = b or a
+            assert shape is not None
+            return still_pair(*shape.y.shape)
+        if self._cache and self._cache[:2] == (a.index, b.index):
+            return self._cache[2]
+        pair = self._estimator.pair(a.y, b.y)
+        self._cache = (a.index, b.index, pair)
+        return pair
+
+
+def windows(frames: Iterator[DecodedFrame], batch: int, short_side_px: int) -> Iterator[Window]:
+    """Yield windows with their flows computed one window ahead in a worker thread."""
+    flows = _Flows(short_side_px)
+    with ThreadPoolExecutor(1, thread_name_prefix="analysis-flow") as pool:
+        pending: Future[Window] | None = None
+        for prev, core, nxt in _raw_windows(frames, batch):
+            job = pool.submit(flows.window, prev, core, nxt)
+            if pending is not None:
+                yield pending.result()
+            pending = job
+        if pending is not None:
+            yield pending.result()

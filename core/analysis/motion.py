@@ -1,0 +1,151 @@
+"""The motion front end every detector shares, computed once per batch on the device.
+
+For each core frame t of a batch it holds the neighbours t-1 and t+1 warped onto t's grid,
+the non-occlusion mask (Ruder et al.'s forward-backward check plus motion boundaries, as in
+Lai et al. ECCV 2018 and EvalCrafter), and the flow left over after removing the camera
+homography.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+
+from core.analysis.flow import PairFlow
+from core.analysis.ops import Tensor, block_mean, gradients, pixel_grid, warp
+
+# Lai/Ruder occlusion thresholds, in pixels² (their constants, unchanged).
+_FB_REL, _FB_ABS = 0.01, 0.5
+_MB_REL, _MB_ABS = 0.01, 0.002
+# Residual-flow gradients above this (squared, px/px) count as motion boundaries only where the
+# flow also jumps by more than _MB_JUMP_PX within 2 px: smooth non-rigid warps are what we look
+# for, so they must not be masked out as occlusions.
+_MB_JUMP_PX = 1.5
+_BORDER_FRACTION, _BORDER_MIN_PX = 0.04, 6
+MAP_SHORT_SIDE_PX = 180
+
+
+@dataclass(frozen=True)
+class Motion:
+    """Per-batch motion tensors, all (N, C, H, W) float32 on the analysis device."""
+
+    prev: Tensor
+    cur: Tensor
+    nxt: Tensor
+    back: Tensor
+    """Flow t -> t-1 (C=2)."""
+    fwd_next: Tensor
+    """Flow t -> t+1 (C=2)."""
+    residual: Tensor
+    """``back`` minus the camera motion (C=2): what the camera does not explain."""
+    warped_prev: Tensor
+    warped_next: Tensor
+    valid: Tensor
+    """1 where t-1 -> t is not occluded and the pixel came from inside the frame (C=1)."""
+    interior: Tensor
+    """(1, 1, H, W): 1 away from the frame border, where content may enter or leave freely."""
+    first: Tensor
+    """(N,) bool: the frame has no predecessor (frame 0)."""
+
+
+def _stack_flows(flows: list[NDArray[np.float32]], device: torch.device) -> Tensor:
+    return torch.from_numpy(np.stack(flows)).to(device).permute(0, 3, 1, 2).contiguous()
+
+
+def camera_field(homographies: NDArray[np.float64], h: int, w: int, device: torch.device) -> Tensor:
+    """(N, 2, H, W) flow induced by each 3x3 homography (t -> t-1)."""
+    grid = pixel_grid(h, w, device).reshape(2, -1)
+    ones = torch.ones(1, grid.shape[1], device=device)
+    mats = torch.from_numpy(homographies.astype(np.float32)).to(device)
+    pts = mats @ torch.cat([grid, ones])[None]
+    z = pts[:, 2:].where(pts[:, 2:].abs() > 1e-6, torch.full_like(pts[:, 2:], 1e-6))
+    return (pts[:, :2] / z - grid[None]).reshape(-1, 2, h, w)
+
+
+def map_downscale(short_side_px: int) -> int:
+    """How much smaller than the analysis frames the detector maps are (1 or 2, ...).
+
+    The maps run at a ~180 px short side: DIS solves the flow at a quarter of 360p anyway, the
+    heatmaps are stored at most 160 px wide, and it cuts the per-pixel work 4x at 360p.
+    """
+    return max(1, short_side_px // MAP_SHORT_SIDE_PX)
+
+
+def _shrink(x: Tensor, factor: int) -> Tensor:
+    return x if factor == 1 else block_mean(x, factor)
+
+
+def _scaled_homographies(pairs: list[PairFlow], factor: int) -> NDArray[np.float64]:
+    mats = np.stack([p.camera for p in pairs])
+    if factor == 1:
+        return mats
+    s = np.diag([1.0 / factor, 1.0 / factor, 1.0])
+    return s @ mats @ np.linalg.inv(s)
+
+
+def build_motion(
+    luma: Tensor, pairs: list[PairFlow], first: list[bool], device: torch.device, factor: int = 1
+) -> Motion:
+    """Assemble the motion of core frames 1..N of ``luma`` (N+2 frames: t-1, core, t+1), at
+    ``1/factor`` of the analysis size.
+
+    ``pairs[j]`` is the flow between ``luma[j]`` and ``luma[j+1]``.
+    """
+    n = luma.shape[0] - 2
+    luma = _shrink(luma, factor)
+    h, w = luma.shape[-2:]
+    prev, cur, nxt = luma[:n], luma[1 : n + 1], luma[2:]
+    back = _shrink(_stack_flows([p.back for p in pairs[:n]], device), factor) / factor
+    fwd = _shrink(_stack_flows([p.fwd for p in pairs[:n]], device), factor) / factor
+    fwd_next = _shrink(_stack_flows([p.fwd for p in pairs[1:]], device), factor) / factor
+    cam = camera_field(_scaled_homographies(pairs[:n], factor), h, w, device)
+    residual = back - cam
+    inner = interior_mask(h, w, device)
+    valid = non_occluded(back, fwd, residual) * came_from_inside(back) * inner
+    return Motion(
+        prev=prev,
+        cur=cur,
+        nxt=nxt,
+        back=back,
+        fwd_next=fwd_next,
+        residual=residual,
+        warped_prev=warp(prev, back),
+        warped_next=warp(nxt, fwd_next),
+        valid=valid,
+        interior=inner,
+        first=torch.tensor(first, device=device),
+    )
+
+
+def interior_mask(h: int, w: int, device: torch.device) -> Tensor:
+    """(1, 1, H, W) mask that is 0 within the border margin: objects enter and leave there,
+    and DIS flow is least reliable there."""
+    margin = max(_BORDER_MIN_PX, round(_BORDER_FRACTION * min(h, w)))
+    mask = torch.zeros(1, 1, h, w, device=device)
+    mask[..., margin : h - margin, margin : w - margin] = 1.0
+    return mask
+
+
+def came_from_inside(back: Tensor) -> Tensor:
+    """1 where ``p + back(p)`` lands inside the previous frame (the pixel was visible)."""
+    h, w = back.shape[-2:]
+    pos = pixel_grid(h, w, back.device) + back
+    inside = (pos[:, :1] >= 0) & (pos[:, :1] <= w - 1) & (pos[:, 1:] >= 0) & (pos[:, 1:] <= h - 1)
+    return inside.float()
+
+
+def non_occluded(back: Tensor, fwd: Tensor, residual: Tensor) -> Tensor:
+    """1 where frame t's pixel is visible in t-1 (Ruder's test), else 0; (N, 1, H, W)."""
+    fwd_at = warp(fwd, back)
+    sum_sq = (fwd_at + back).pow(2).sum(1, keepdim=True)
+    mag_sq = fwd_at.pow(2).sum(1, keepdim=True) + back.pow(2).sum(1, keepdim=True)
+    inconsistent = sum_sq > _FB_REL * mag_sq + _FB_ABS
+    ux, uy = gradients(residual[:, :1])
+    vx, vy = gradients(residual[:, 1:])
+    grad_sq = ux * ux + uy * uy + vx * vx + vy * vy
+    jump = grad_sq.sqrt() * 2.0 > _MB_JUMP_PX
+    boundary = (grad_sq > _MB_REL * residual.pow(2).sum(1, keepdim=True) + _MB_ABS) & jump
+    return (~(inconsistent | boundary)).float()

@@ -1,0 +1,99 @@
+"""Photo-realism defects: image blocks whose statistics are outliers within the clip.
+
+Absolute no-reference scores (BRISQUE, NIQE) anti-correlate with human ratings of AI video
+(VideoScore's table), so each block's statistics are scored against the clip's own blocks:
+robust z-scores (median / 1.4826·MAD over every block of the batch's frames) of
+
+- sharpness: log variance of the Laplacian;
+- noise: log of Immerkær's fast noise sigma;
+- spectral slope: log ratio of fine-band to mid-band energy (a two-band stand-in for the
+  radially averaged power-spectrum slope; over-smoothed and noisy patches both move it);
+- flatness: fraction of near-zero gradients (posterised, plastic-looking areas);
+- clipping: fraction of luma at the video-range limits (<= 16 or >= 235);
+- colourfulness: Hasler–Süsstrunk-style, from the chroma planes.
+
+A block's outlier level is the root mean square of the z-scores beyond 2.5 (so one slightly
+odd statistic does not count, several extreme ones do). Calibration: clean blocks stay below
+~1.5; a posterised, clipped, noisy patch reaches 4+. Score 0 at 2, 1 at 4.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from core.analysis.context import Context
+from core.analysis.ops import Tensor, block_mean, blur, calibrate, conv3x3, gradients
+
+BLOCK_PX_360P = 32
+Z_FREE = 2.5
+OUTLIER_CLEAN, OUTLIER_BAD = 6.5, 12.0
+MAD_FLOOR = (0.15, 0.15, 0.1, 0.03, 0.01, 1.0)
+"""Smallest spread per feature, so a perfectly uniform clip does not turn noise into outliers."""
+FEATURES = ("sharpness", "noise", "slope", "flatness", "clipped", "colourfulness")
+_IMMERKAER = torch.tensor([[1.0, -2.0, 1.0], [-2.0, 4.0, -2.0], [1.0, -2.0, 1.0]])
+_LAPLACE = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
+
+
+def block_size(ctx: Context) -> int:
+    """Block side in analysis pixels (even, so chroma blocks line up)."""
+    return max(8, round(BLOCK_PX_360P * ctx.scale / 2) * 2)
+
+
+def block_features(ctx: Context, y: Tensor, uv: Tensor) -> Tensor:
+    """(N, F, bh, bw) per-block statistics of luma (N, 1, H, W) and chroma (N, 2, H/2, W/2)."""
+    block = block_size(ctx)
+
+    def pool(x: Tensor) -> Tensor:
+        return block_mean(x, block)
+
+    # Replicated borders: zero padding would fake sharp edges along the frame border.
+    lap = conv3x3(y, _LAPLACE)
+    mean_lap = pool(lap)
+    sharp = (pool(lap * lap) - mean_lap * mean_lap).clamp_min(0.0)
+    imm = conv3x3(y, _IMMERKAER).abs()
+    noise = pool(imm) * (torch.pi / 2) ** 0.5 / 6.0
+    b1, b2 = blur(y, 1.0), blur(y, 3.0)
+    fine, mid = pool((y - b1) ** 2), pool((b1 - b2) ** 2)
+    gx, gy = gradients(y)
+    flat = pool(((gx.abs() + gy.abs()) < 0.75).float())
+    clipped = pool(((y <= 16) | (y >= 235)).float())
+    colour = _colourfulness(uv, block // 2)
+    features = [
+        (sharp + 1.0).log(),
+        (noise + 0.5).log(),
+        ((fine + 1.0) / (mid + 1.0)).log(),
+        flat,
+        clipped,
+        colour[..., : flat.shape[-2], : flat.shape[-1]],
+    ]
+    return torch.cat(features, dim=1)
+
+
+def _colourfulness(uv: Tensor, block: int) -> Tensor:
+    centred = uv - 128.0
+    mean = block_mean(centred, block)
+    var = (block_mean(centred * centred, block) - mean * mean).clamp_min(0)
+    spread = var.sum(1, keepdim=True).sqrt()
+    return spread + 0.3 * mean.pow(2).sum(1, keepdim=True).sqrt()
+
+
+def step(ctx: Context, y: Tensor, uv: Tensor) -> tuple[dict[str, Tensor], Tensor, Tensor]:
+    """Return (raw per-frame signals, heatmap (N, 1, H, W) in [0, 1], per-frame score)."""
+    feats = block_features(ctx, y, uv)
+    f = feats.shape[1]
+    flat = feats.permute(1, 0, 2, 3).reshape(f, -1)
+    median = flat.median(dim=1).values
+    mad = (flat - median[:, None]).abs().median(dim=1).values * 1.4826
+    mad = torch.maximum(mad, torch.tensor(MAD_FLOOR, device=mad.device))
+    z = (feats - median.view(1, f, 1, 1)) / mad.view(1, f, 1, 1)
+    excess = (z.abs() - Z_FREE).clamp_min(0.0)
+    outlier = excess.pow(2).mean(1, keepdim=True).mul(f).sqrt()
+    per_block = calibrate(outlier, OUTLIER_CLEAN, OUTLIER_BAD)
+    block = block_size(ctx)
+    bh, bw = per_block.shape[-2:]
+    heat = F.interpolate(per_block, size=(bh * block, bw * block), mode="nearest")
+    heat = F.pad(heat, (0, y.shape[-1] - bw * block, 0, y.shape[-2] - bh * block))
+    signals = {f"realism_{name}": feats[:, i].mean((1, 2)) for i, name in enumerate(FEATURES)}
+    signals["realism_outlier"] = outlier.amax((1, 2, 3))
+    return signals, heat, per_block.amax((1, 2, 3))

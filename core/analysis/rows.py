@@ -1,0 +1,49 @@
+"""Per-frame rows: the defect scores first, then the plain metrics and every raw signal."""
+
+from __future__ import annotations
+
+import torch
+
+from core.analysis.context import Context
+from core.analysis.decode import DecodedFrame
+from core.analysis.motion import Motion
+from core.analysis.ops import Tensor, magnitude
+from core.analysis.report import CLASSES
+from core.analysis.ssim import psnr, ssim
+
+TEMPORAL = frozenset({"warping", "melting", "flicker", "physics"})
+"""Classes that compare a frame with its predecessor; frame 0 scores 0 for them."""
+
+
+def plain_metrics(ctx: Context, m: Motion, cur: Tensor, prev: Tensor) -> dict[str, Tensor]:
+    """SSIM/PSNR of ``cur`` against ``prev`` (luma as stored, at analysis size), flow size,
+    camera shift and occluded fraction (from the motion maps)."""
+    camera = m.back - m.residual
+    first = m.first
+    return {
+        "ssim_prev": torch.where(
+            first, torch.ones(1, device=first.device, dtype=torch.float64), ssim(cur, prev)
+        ),
+        "psnr_prev": psnr(cur, prev),
+        "flow_mag": ctx.px_to_360p(magnitude(m.back)[:, 0]).mean((1, 2)),
+        "cam_dx": ctx.px_to_360p(-camera[:, 0]).mean((1, 2)),
+        "cam_dy": ctx.px_to_360p(-camera[:, 1]).mean((1, 2)),
+        "occluded": 1.0 - (m.valid.sum((1, 2, 3)) / m.interior.sum().clamp_min(1.0)),
+    }
+
+
+def frame_rows(
+    frames: list[DecodedFrame], scores: dict[str, Tensor], signals: dict[str, Tensor]
+) -> list[dict[str, float]]:
+    """One dict per frame: ``frame``, ``time_s``, the class scores, then the raw signals."""
+    score_lists = {k: scores[k].detach().cpu().double().tolist() for k in CLASSES}
+    signal_lists = {k: v.detach().cpu().double().tolist() for k, v in signals.items()}
+    rows = []
+    for i, frame in enumerate(frames):
+        row: dict[str, float] = {"frame": float(frame.index), "time_s": round(frame.time_s, 6)}
+        for kind in CLASSES:
+            value = 0.0 if frame.index == 0 and kind in TEMPORAL else score_lists[kind][i]
+            row[kind] = round(value, 5)
+        row.update({name: round(values[i], 6) for name, values in signal_lists.items()})
+        rows.append(row)
+    return rows

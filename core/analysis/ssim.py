@@ -1,0 +1,48 @@
+"""SSIM and PSNR on luma, matching scikit-image and the usual PSNR definition.
+
+``ssim_map`` reproduces ``skimage.metrics.structural_similarity(gaussian_weights=True,
+sigma=1.5, use_sample_covariance=False, data_range=255)``: an 11-tap Gaussian window
+(truncate 3.5) with reflected borders, K1 = 0.01, K2 = 0.03, and a mean taken after cropping
+the 5-pixel border. Inputs are shifted by 128 before the second moments so float32 keeps
+about 1e-6 precision on the variances (SSIM's variance terms are shift-invariant).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from core.analysis.ops import Tensor, blur, gaussian_radius
+
+SIGMA = 1.5
+C1 = (0.01 * 255.0) ** 2
+C2 = (0.03 * 255.0) ** 2
+PSNR_CAP_DB = 100.0
+"""PSNR of identical frames (MSE 0) is reported as this instead of infinity."""
+
+
+def ssim_map(x: Tensor, y: Tensor) -> Tensor:
+    """Per-pixel SSIM of two (N, 1, H, W) stacks of luma in [0, 255]."""
+    xs, ys = x - 128.0, y - 128.0
+    n = x.shape[0]
+    stats = blur(torch.cat([xs, ys, xs * xs, ys * ys, xs * ys]), SIGMA)
+    mx, my, xx, yy, xy = torch.split(stats, n)
+    vx, vy, cov = xx - mx * mx, yy - my * my, xy - mx * my
+    mx, my = mx + 128.0, my + 128.0
+    num = (2.0 * mx * my + C1) * (2.0 * cov + C2)
+    den = (mx * mx + my * my + C1) * (vx + vy + C2)
+    out: Tensor = num / den
+    return out
+
+
+def ssim(x: Tensor, y: Tensor) -> Tensor:
+    """Mean SSIM per frame (shape (N,)), float64, cropped like scikit-image."""
+    pad = gaussian_radius(SIGMA)
+    cropped = ssim_map(x, y)[..., pad:-pad, pad:-pad]
+    return cropped.double().mean(dim=(1, 2, 3))
+
+
+def psnr(x: Tensor, y: Tensor) -> Tensor:
+    """PSNR in dB per frame (shape (N,)): 10·log10(255² / MSE), MSE in float64."""
+    mse = (x.double() - y.double()).pow(2).mean(dim=(1, 2, 3))
+    out = 10.0 * torch.log10(255.0**2 / mse.clamp_min(1e-12))
+    return torch.where(mse > 0, out, torch.full_like(out, PSNR_CAP_DB)).clamp_max(PSNR_CAP_DB)
