@@ -71,7 +71,7 @@ class GpuPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table)
         self._timer = QTimer(self, interval=REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._tick)
 
     def start(self) -> None:
         """Begin live updates (call once the event loop runs)."""
@@ -91,6 +91,12 @@ class GpuPanel(QWidget):
         """Show the workers of a (new) analysis pool."""
         self._workers = workers
         self.show_devices(self.devices)
+
+    @Slot()
+    def _tick(self) -> None:
+        if self.isVisible() and self.devices:
+            self.show_devices(self.devices)  # workers change often and cost nothing to read
+        self.refresh()
 
     @Slot()
     def refresh(self) -> None:

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,9 @@ PLACEHOLDER = (
 
 class ReviewHost(QWidget):
     """Holds the :class:`gui.review.ReviewPanel` once it is built."""
+
+    report_loaded = Signal()
+    """The panel finished loading a clip's analysis report (relayed for the window)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +50,8 @@ class ReviewHost(QWidget):
             self.message.setText(f"The review panel could not be loaded ({err}).")
             return False
         panel.roast_requested.connect(self.open_roast)
+        if hasattr(panel, "report_loaded"):
+            panel.report_loaded.connect(self.report_loaded)
         self.message.hide()
         self._layout.addWidget(panel)
         panel.show()  # a child added to a visible widget stays hidden until shown

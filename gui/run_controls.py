@@ -7,7 +7,15 @@ controller. Which buttons are enabled follows from the run's state (:func:`enabl
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSpinBox, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QSpinBox,
+    QToolBar,
+    QWidget,
+)
 
 from core.config import Settings
 from gui.actions import Actions
@@ -59,6 +67,12 @@ class RunControls(QToolBar):
         self.budget.setPrefix("$")
         self.budget.setSpecialValueText("no limit")
         self.budget.setToolTip("Pause the run before spending more than this (0: no limit)")
+        self.analyse = QCheckBox("Analyse clips")
+        self.analyse.setChecked(True)
+        self.analyse.setToolTip(
+            "Score every downloaded clip for defects (workers on the GPU, or the CPU). "
+            "A change applies from the next Start."
+        )
         for box, width in ((self.concurrency, 64), (self.rate, 112), (self.budget, 104)):
             box.setFixedWidth(width)
         self._build(actions)
@@ -81,6 +95,8 @@ class RunControls(QToolBar):
         ):
             self.addWidget(QLabel(label))
             self.addWidget(widget)
+        self.addSeparator()
+        self.addWidget(self.analyse)
 
     def update_provider_choices(self, settings: Settings) -> None:
         """Offer xAI only with a key; preselect the simulator when there is none."""

@@ -20,6 +20,7 @@ from core.notify import manager as notifications
 from core.prompts import ImportResult, PromptDefaults, load_prompt_files
 from core.store import JobState
 from gui.actions import Actions
+from gui.analysis_glue import LazyAnalysis
 from gui.async_glue import TaskKeeper, run_blocking
 from gui.prompts_panel import with_samples
 from gui.provider_glue import SimulatorService
@@ -74,6 +75,7 @@ class RunManager(QObject):
         super().__init__(parent)
         self.settings, self._tasks, self.acts = settings, tasks, acts
         self.sim = SimulatorService()
+        self.analysis = LazyAnalysis(settings.device)
         self.session: RunSession | None = None
         self._told_reason: PauseReason | None = None
         self.model = QueueModel(parent=self)
@@ -104,7 +106,10 @@ class RunManager(QObject):
         """Close the current run (if any) and open ``run_dir``; False (and a message) on error."""
         await self.close_session()
         try:
-            session = RunSession(run_dir, self.settings, self._tasks, self.sim, parent=self)
+            analyzer = self.analysis if self.controls.analyse.isChecked() else None
+            session = RunSession(
+                run_dir, self.settings, self._tasks, self.sim, analyzer, parent=self
+            )
         except (RunDirError, OSError, ValueError) as err:
             notifications.report_exception(err, "open-run")
             return False
@@ -168,8 +173,18 @@ class RunManager(QObject):
     @Slot()
     def start(self) -> None:
         """Start (or resume) the open run with the chosen provider."""
-        if self.session is not None:
-            self.status.meter.reset()
+        session = self.session
+        if session is None:
+            return
+        self.status.meter.reset()
+        if session.analysing != self.controls.analyse.isChecked() and not session.running:
+            # The controller's analyzer is fixed: reopen the run with the new choice first.
+            self._tasks.spawn(self._reopen_and_start(session.run_dir), "reopen-run")
+            return
+        session.start(self.controls.choice())
+
+    async def _reopen_and_start(self, run_dir: Path) -> None:
+        if await self.open_run(run_dir) and self.session is not None:
             self.session.start(self.controls.choice())
 
     def _call(self, command: str, *args: object) -> None:
@@ -196,6 +211,7 @@ class RunManager(QObject):
     def apply_settings(self, settings: Settings) -> None:
         """New settings from the dialog: pacing applies to the live run at once."""
         self.settings = settings
+        self.analysis.device_setting = settings.device  # used when the pool is next made
         self.controls.update_provider_choices(settings)
         self.controls.concurrency.setValue(settings.concurrency)
         self.controls.rate.setValue(settings.rate_limit_rpm)
@@ -265,4 +281,5 @@ class RunManager(QObject):
     async def shutdown(self) -> None:
         """Close the run and stop the simulator."""
         await self.close_session()
+        await self.analysis.close()
         await self.sim.stop()

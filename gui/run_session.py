@@ -62,6 +62,7 @@ class RunSession(QObject):
         self.settings = settings
         self._tasks, self._sim = tasks, sim
         self.choice = ProviderChoice.SIMULATOR
+        self.analysing = analyzer is not None
         self.controller = RunController(self.run_dir, settings, self._make_provider, analyzer)
         self.controller.events.run_state.connect(self._on_run_state)
         self._task: asyncio.Task[Any] | None = None

@@ -90,10 +90,12 @@ def make_window(qtbot, qloop, qsettings, run_async) -> Iterator[Callable[..., Ma
     root.setLevel(logging.INFO)  # what gui.app.main sets up; the Log panel shows INFO lines
     made: list[MainWindow] = []
 
-    def make(**kwargs: Any) -> MainWindow:
+    def make(analyse: bool = False, **kwargs: Any) -> MainWindow:
         # Not qtbot.addWidget: pytest-qt deletes those before fixture teardown, and the window
         # must still exist to shut down (stop its run, its timers, its simulator) first.
         window = MainWindow(qsettings=kwargs.pop("qsettings", qsettings), **kwargs)
+        # Analysis workers import torch in new processes (seconds each): only where tested.
+        window.runs.controls.analyse.setChecked(analyse)
         window.show()
         qtbot.waitExposed(window)
         window.start()

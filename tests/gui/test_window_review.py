@@ -14,21 +14,32 @@ REVIEW_TAB = 1
 def test_finished_job_opens_in_review_and_roast_opens(
     make_window, qtbot, fast_settings, tmp_path, artifacts_dir
 ):
-    window = make_window(settings=fast_settings)
-    window.runs.sim.options = fast_options(gen_seconds=0.1)
+    window = make_window(settings=fast_settings, analyse=True)
+    window.runs.sim.options = fast_options(gen_seconds=0.1, defect_rate=1.0)
     drop_on(window, file_mime([prompt_file(tmp_path, 2, bad=False)]))
     qtbot.waitUntil(lambda: window.runs.model.rowCount() == 2, timeout=10_000)
     window.acts.start.trigger()
     counts = window.runs.session.counts
     qtbot.waitUntil(lambda: counts()[JobState.DONE] == 2, timeout=RUN_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: window.runs.model.row_data(0).clip_path is not None, timeout=5000)
+    model = window.runs.model
+    qtbot.waitUntil(lambda: model.row_data(0).report_dir is not None, timeout=5000)
+    score = model.data(model.index(0, 6))  # Defects: overall score and the worst class
+    assert (
+        score
+        and float(score.split()[0]) >= 0
+        and score.split()[1] in ("warping", "melting", "flicker", "physics", "realism_defect")
+    )
+    window.gpu_dock.raise_()  # the GPU tab lists the analysis workers
+    qtbot.waitUntil(lambda: window.gpu_panel.table.rowCount() > 0, timeout=30_000)
+    assert "worker 0" in window.gpu_panel.table.item(0, 3).text()
     table = window.runs.view.table
-    table.doubleClicked.emit(window.runs.model.index(0, 1))
+    with qtbot.waitSignal(window.review.report_loaded, timeout=20_000):
+        table.doubleClicked.emit(window.runs.model.index(0, 1))
     assert window.tabs.currentIndex() == REVIEW_TAB
     panel = window.review.panel
-    assert panel is not None and panel.clip_path == window.runs.session.run_dir / (
-        window.runs.model.row_data(0).clip_path
-    )
+    run_dir = window.runs.session.run_dir
+    assert panel is not None and panel.clip_path == run_dir / model.row_data(0).clip_path
+    assert panel.report_dir == run_dir / model.row_data(0).report_dir
     assert panel.isVisible()
     qtbot.waitUntil(lambda: panel.shown_frame >= 0, timeout=10_000)
     window.grab().save(str(artifacts_dir / "gui_review_tab.png"))
