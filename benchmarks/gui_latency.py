@@ -111,8 +111,8 @@ def start_sim(args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
     """``torture-chamber sim`` in its own process; returns it and its base URL."""
     command = [
         sys.executable, "-m", "core.cli", "sim", "--port", "0", "--api-key", SIM_KEY,
-        "--gen-seconds", str(args.gen_seconds), "--max-short-side", "160", "--fps", "24",
-        "--distinct-clips", "12", "--defect-rate", "0.5",
+        "--gen-seconds", str(args.gen_seconds), "--max-short-side", str(args.short_side),
+        "--fps", str(args.fps), "--distinct-clips", "12", "--defect-rate", "0.5",
     ]  # fmt: skip
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -173,6 +173,7 @@ async def run_bench(args: argparse.Namespace, base_url: str | None, tmp: Path) -
     await asyncio.sleep(args.idle_s)
     idle = heartbeat.stop()
 
+    window.runs.controls.analyse.setChecked(args.analyse)
     await window.runs.open_run(tmp / "runs" / "bench-run")
     await window.runs.enqueue(bench_prompts(args.jobs))
     if not base_url:
@@ -208,8 +209,9 @@ def _in_process_sim_options(args: argparse.Namespace) -> Any:
     from core.sim import SimOptions
 
     return SimOptions(
-        gen_seconds=args.gen_seconds, max_short_side=160, distinct_clips=12, defect_rate=0.5
-    )
+        gen_seconds=args.gen_seconds, max_short_side=args.short_side, fps=args.fps,
+        distinct_clips=12, defect_rate=0.5,
+    )  # fmt: skip
 
 
 def report(startup: dict[str, Any], figures: dict[str, Any], args: argparse.Namespace) -> None:
@@ -224,7 +226,8 @@ def report(startup: dict[str, Any], figures: dict[str, Any], args: argparse.Name
     )
     timed_out = " (TIMED OUT)" if figures["timed_out"] else ""
     print(
-        f"run: {args.jobs} jobs, concurrency {args.concurrency}, {figures['wall_s']:.1f} s, "
+        f"run: {args.jobs} jobs, concurrency {args.concurrency}, analysis "
+        f"{'on' if args.analyse else 'off'}, {figures['wall_s']:.1f} s, "
         f"counts {figures['counts']}{timed_out}"
     )
     print(f"{'event-loop lag (ms)':<28}{'p50':>8}{'p99':>8}{'max':>8}{'ticks':>8}")
@@ -249,6 +252,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--max-s", type=float, default=600.0, help="stop measuring after this")
     parser.add_argument("--startup-runs", type=int, default=3)
     parser.add_argument("--sim-in-process", action="store_true")
+    parser.add_argument(
+        "--no-analyse", dest="analyse", action="store_false", help="run without clip analysis"
+    )
+    parser.add_argument("--short-side", type=int, default=96, help="simulated clip size, px")
+    parser.add_argument("--fps", type=float, default=8.0, help="simulated clip frame rate")
     return parser.parse_args()
 
 

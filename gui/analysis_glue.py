@@ -1,9 +1,9 @@
 """Clip analysis for GUI runs: the analysis engine's process pool, created on first use.
 
 The pool's worker processes import torch (seconds), so nothing is started until the first
-clip of a run needs scoring, and the pool itself is built off the GUI thread (finding the
-devices imports torch here too). It is an :data:`core.batch.Analyzer`, and also tells the GPU
-panel which worker runs on which device.
+clip of a run needs scoring. With the device setting ``auto`` the devices are found by the
+:class:`gui.device_probe.DeviceProbe` helper process, so torch never loads in the GUI process.
+It is an :data:`core.batch.Analyzer`, and also tells the GPU panel which worker runs where.
 """
 
 from __future__ import annotations
@@ -16,19 +16,20 @@ from typing import Any
 from core.batch import pool_analyzer
 from core.store import Scores
 from gui.async_glue import run_blocking
+from gui.device_probe import DeviceProbe
 
 log = logging.getLogger(__name__)
 
 
 def pool_devices(device_setting: str) -> list[str] | None:
-    """Devices for the pool from the ``TC_DEVICE`` setting (``None``: every GPU, else CPU)."""
+    """Devices for the pool from the ``TC_DEVICE`` setting (``None``: ask the probe)."""
     value = device_setting.strip().lower()
     if value in ("", "auto"):
         return None
     return ["cuda:0" if value == "cuda" else value]
 
 
-def _make_pool(devices: list[str] | None) -> Any:
+def _make_pool(devices: list[str]) -> Any:
     from core.analysis import AnalysisPool
 
     return AnalysisPool(devices)
@@ -37,8 +38,9 @@ def _make_pool(devices: list[str] | None) -> Any:
 class LazyAnalysis:
     """``await analysis(clip, out_dir) -> Scores``, with the pool made on the first call."""
 
-    def __init__(self, device_setting: str = "auto") -> None:
+    def __init__(self, probe: DeviceProbe, device_setting: str = "auto") -> None:
         self.device_setting = device_setting
+        self._probe = probe
         self.pool: Any = None
         self._lock = asyncio.Lock()
 
@@ -49,9 +51,9 @@ class LazyAnalysis:
     async def _ensure_pool(self) -> Any:
         async with self._lock:
             if self.pool is None:
-                devices = pool_devices(self.device_setting)
+                devices = pool_devices(self.device_setting) or await self._probe.device_names()
                 self.pool = await run_blocking(_make_pool, devices)
-                log.info("analysis workers ready on %s", devices or "every device found")
+                log.info("analysis workers ready on %s", ", ".join(devices))
             return self.pool
 
     def workers(self) -> dict[str, list[str]]:

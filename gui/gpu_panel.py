@@ -1,8 +1,8 @@
 """The GPU panel: each analysis device with its memory in use and the workers running on it.
 
-Device queries import torch (a second or more, holding the GIL for much of it), so they run
-on the GUI's worker threads and only while the panel is visible: a hidden GPU tab costs the
-window nothing, and the first look at it fills it in. It refreshes every two seconds.
+Device queries need torch, so a helper process answers them (:mod:`gui.device_probe`), and
+only while the panel is visible: a hidden GPU tab costs the window nothing, and the first look
+at it fills it in. It refreshes every two seconds.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.devices import DeviceInfo, list_devices
-from gui.async_glue import TaskKeeper, run_blocking
+from core.devices import DeviceInfo
+from gui.async_glue import TaskKeeper
+from gui.device_probe import DeviceProbe
 
 REFRESH_MS = 2000
 GIB = 1024**3
@@ -45,16 +46,17 @@ def memory_percent(device: DeviceInfo) -> int:
 
 
 class GpuPanel(QWidget):
-    """Table of devices; fed by :func:`core.devices.list_devices` off the GUI thread."""
+    """Table of devices, fed by a :class:`DeviceProbe` (torch stays out of the GUI process)."""
 
     def __init__(
         self,
         tasks: TaskKeeper,
+        probe: DeviceProbe,
         workers: WorkersSource | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._tasks, self._workers = tasks, workers
+        self._tasks, self._probe, self._workers = tasks, probe, workers
         self._busy = False
         self.devices: list[DeviceInfo] = []
         self.summary = QLabel("Looking for GPUs…")
@@ -107,7 +109,7 @@ class GpuPanel(QWidget):
 
     async def _query(self) -> None:
         try:
-            devices = await run_blocking(list_devices)
+            devices = await self._probe.devices()
         finally:
             self._busy = False
         self.show_devices(devices)

@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
             self.prompts.params.defaults, self.prompts.params.samples_per_prompt
         )
         self.log_panel = LogPanel()
-        self.gpu_panel = GpuPanel(self.tasks, self.runs.analysis.workers)
+        self.gpu_panel = GpuPanel(self.tasks, self.runs.devices, self.runs.analysis.workers)
         left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
         self.prompts_dock = self._dock("Prompts", "promptsDock", self.prompts, left)
         self.library_dock = self._dock("Library", "libraryDock", self.library, left)

@@ -22,6 +22,7 @@ from core.store import JobState
 from gui.actions import Actions
 from gui.analysis_glue import LazyAnalysis
 from gui.async_glue import TaskKeeper, run_blocking
+from gui.device_probe import DeviceProbe
 from gui.prompts_panel import with_samples
 from gui.provider_glue import SimulatorService
 from gui.queue_model import QueueModel
@@ -75,7 +76,8 @@ class RunManager(QObject):
         super().__init__(parent)
         self.settings, self._tasks, self.acts = settings, tasks, acts
         self.sim = SimulatorService()
-        self.analysis = LazyAnalysis(settings.device)
+        self.devices = DeviceProbe()
+        self.analysis = LazyAnalysis(self.devices, settings.device)
         self.session: RunSession | None = None
         self._told_reason: PauseReason | None = None
         self.model = QueueModel(parent=self)
@@ -282,4 +284,5 @@ class RunManager(QObject):
         """Close the run and stop the simulator."""
         await self.close_session()
         await self.analysis.close()
+        await self.devices.close()
         await self.sim.stop()

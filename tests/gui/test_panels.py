@@ -71,7 +71,7 @@ def test_notifications_show_a_sentence_not_a_traceback(qtbot, qloop):
 
 
 def test_gpu_panel_reports_cpu_only_and_gpu_memory(qtbot, qloop):
-    panel = GpuPanel(tasks=None, workers=lambda: {"cuda:0": ["analysis-1"]})
+    panel = GpuPanel(None, None, workers=lambda: {"cuda:0": ["analysis-1"]})
     qtbot.addWidget(panel)
     gpu = DeviceInfo("cuda:0", "NVIDIA Test", total_bytes=80 * 1024**3, free_bytes=60 * 1024**3)
     panel.show_devices([gpu])
@@ -84,17 +84,20 @@ def test_gpu_panel_reports_cpu_only_and_gpu_memory(qtbot, qloop):
     assert (memory_text(cpu_device()), memory_percent(gpu)) == ("system memory", 25)
 
 
-def test_gpu_panel_queries_devices_off_the_gui_thread(qtbot, qloop):
+def test_gpu_panel_queries_devices_in_a_helper_process(qtbot, run_async):
     from gui.async_glue import TaskKeeper
+    from gui.device_probe import DeviceProbe
 
-    panel = GpuPanel(TaskKeeper())
+    probe = DeviceProbe()
+    panel = GpuPanel(TaskKeeper(), probe)
     qtbot.addWidget(panel)
     panel.start()
-    assert not panel._busy  # hidden: no query (importing torch would stall the window)
+    assert not panel._busy  # hidden: no query at all
     panel.show()  # the user opens the GPU tab
-    qtbot.waitUntil(lambda: bool(panel.devices), timeout=30_000)
+    qtbot.waitUntil(lambda: bool(panel.devices), timeout=60_000)
     assert panel.table.rowCount() == len(panel.devices) >= 1
     panel.stop()
+    run_async(probe.close())
 
 
 def _mime_with(urls: list[str], text: str = "") -> QMimeData:

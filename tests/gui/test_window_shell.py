@@ -88,3 +88,30 @@ def test_ctrl_return_queues_the_editor_prompts(window, qtbot):
     assert window.runs.session.counts()[JobState.QUEUED] == 1
     assert window.prompts.editor.toPlainText() == ""
     assert window.state.recent_runs() == [window.runs.session.run_dir]
+
+
+def test_gpu_tab_and_analysis_never_load_torch_in_the_gui_process(tmp_path):
+    # A behaviour check in a fresh process: the GPU panel and the analysis pool's device
+    # lookup go through a helper process, so the window's own process stays torch-free.
+    code = (
+        "import asyncio, sys\n"
+        "import qasync\n"
+        "from PySide6.QtCore import QSettings\n"
+        "from gui.app import create_application\n"
+        "app = create_application([]); app.setQuitOnLastWindowClosed(False)\n"
+        "from gui.main_window import MainWindow\n"
+        "async def main():\n"
+        "    w = MainWindow(qsettings=QSettings(sys.argv[1], QSettings.Format.IniFormat))\n"
+        "    w.show(); w.start(); w.gpu_dock.raise_()\n"
+        "    names = await w.runs.devices.device_names()\n"
+        "    while not w.gpu_panel.devices:\n"
+        "        await asyncio.sleep(0.05)\n"
+        "    print('NAMES', names, 'TORCH', 'torch' in sys.modules)\n"
+        "    w._close_confirmed = True; w.close(); await w.shutdown()\n"
+        "qasync.run(main())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "q.ini")],
+        capture_output=True, text=True, timeout=180, check=True,
+    )  # fmt: skip
+    assert "TORCH False" in out.stdout and "NAMES ['" in out.stdout, out.stdout + out.stderr
