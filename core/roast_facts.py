@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DEFECT_CLASSES = ("warping", "melting", "flicker", "physics", "realism_defect")
+from core.analysis import CLASSES
+
+DEFECT_CLASSES: tuple[str, ...] = CLASSES
 """Per-class score names of the report contract (``overall`` is their summary)."""
 
 

@@ -1,9 +1,10 @@
 """Where a roast's inputs live: the report folder of a clip, a run's worst clips, the prompt.
 
-A report holds no prompt, so it is looked up, first hit wins: ``report.json`` (an optional
-``prompt``/``model`` field), the run's job store (``RUNDIR/run.db``, table ``jobs``, row of the
-clip's job id), a JSON sidecar next to the clip (``<clip>.json`` as written by the simulator or
-``core.synth``: ``prompt`` or ``clip.prompt``), and for the model ``run.json``.
+A report may not hold the prompt, so it is looked up, first hit wins: ``report.json`` (an
+optional ``prompt``/``model`` field, or in its ``meta`` object), the run's job store
+(``RUNDIR/run.db``, table ``jobs``, row of the clip's job id), a JSON sidecar next to the
+clip (``<clip>.json`` as written by the simulator or ``core.synth``: ``prompt`` or
+``clip.prompt``), and for the model ``run.json``.
 """
 
 from __future__ import annotations
@@ -51,13 +52,18 @@ def find_report_dir(clip_path: Path) -> Path:
     """Find the analysis folder of a clip, or raise :class:`ReportError` listing where we looked.
 
     Looks in the run layout (``../analysis/<stem>``), then next to the clip: ``<stem>/``,
-    ``<stem>.analysis/``, ``<stem>_analysis/``.
+    ``<stem>.analysis/``, ``<stem>_analysis/``, ``tc-analysis/<stem>/`` (``analyze``'s default).
     """
     clip_path = Path(clip_path)
     run_dir = run_dir_of(clip_path)
     candidates = [run_dir / "analysis" / clip_path.stem] if run_dir else []
     base = clip_path.parent / clip_path.stem
-    candidates += [base, base.with_name(base.name + ".analysis"), Path(f"{base}_analysis")]
+    candidates += [
+        base,
+        base.with_name(base.name + ".analysis"),
+        Path(f"{base}_analysis"),
+        clip_path.parent / "tc-analysis" / clip_path.stem,  # `analyze`'s default --out
+    ]
     for folder in candidates:
         if (folder / "report.json").is_file():
             return folder
@@ -115,7 +121,9 @@ def _first(found: list[dict[str, Any]], key: str) -> str | None:
 
 
 def _lookups(clip: AnalysedClip) -> list[dict[str, Any]]:
-    found = [_json_object(clip.report_dir / "report.json")]
+    report = _json_object(clip.report_dir / "report.json")
+    meta = report.get("meta")
+    found = [report, meta if isinstance(meta, dict) else {}]
     if clip.run_dir is not None:
         found.append(_job_row(clip.run_dir / "run.db", clip.clip_path.stem))
         found.append(_run_json(clip.run_dir / "run.json"))
