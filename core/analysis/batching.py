@@ -11,12 +11,14 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from core.analysis.decode import DecodedFrame
 from core.analysis.flow import FlowEstimator, PairFlow, still_pair
+from core.analysis.local import FrameLocal
+from core.analysis.motion import Motion
 
 _END = object()
 
@@ -29,12 +31,18 @@ class Window:
     core: list[DecodedFrame]
     nxt: DecodedFrame | None
     pairs: list[PairFlow]
+    local: FrameLocal | None = None
+    """Stateless per-frame results computed ahead (None: compute them on the main thread)."""
+    motion: Motion | None = None
+    """The motion maps, built ahead (None: build them on the main thread)."""
 
     def split(self) -> tuple[Window, Window]:
         """Two windows covering the same core frames (used to retry after running out of memory)."""
-        half = len(self.core) // 2
-        first = Window(self.prev, self.core[:half], self.core[half], self.pairs[: half + 1])
-        second = Window(self.core[half - 1], self.core[half:], self.nxt, self.pairs[half:])
+        half, n = len(self.core) // 2, len(self.core)
+        a, b = (self.local.part(0, half), self.local.part(half, n)) if self.local else (None, None)
+        # Motion maps are rebuilt per half: they are the large tensors that ran out of memory.
+        first = Window(self.prev, self.core[:half], self.core[half], self.pairs[: half + 1], a)
+        second = Window(self.core[half - 1], self.core[half:], self.nxt, self.pairs[half:], b)
         return first, second
 
 
@@ -105,13 +113,26 @@ class _Flows:
         return pair
 
 
-def windows(frames: Iterator[DecodedFrame], batch: int, short_side_px: int) -> Iterator[Window]:
-    """Yield windows with their flows computed one window ahead in a worker thread."""
+def windows(
+    frames: Iterator[DecodedFrame],
+    batch: int,
+    short_side_px: int,
+    prepare: Callable[[Window], Window] | None = None,
+) -> Iterator[Window]:
+    """Yield windows with their flows (and ``prepare``'s extra work) computed one window
+    ahead in a worker thread."""
     flows = _Flows(short_side_px)
+
+    def build(
+        prev: DecodedFrame | None, core: list[DecodedFrame], nxt: DecodedFrame | None
+    ) -> Window:
+        window = flows.window(prev, core, nxt)
+        return prepare(window) if prepare is not None else window
+
     with ThreadPoolExecutor(1, thread_name_prefix="analysis-flow") as pool:
         pending: Future[Window] | None = None
         for prev, core, nxt in _raw_windows(frames, batch):
-            job = pool.submit(flows.window, prev, core, nxt)
+            job = pool.submit(build, prev, core, nxt)
             if pending is not None:
                 yield pending.result()
             pending = job

@@ -17,17 +17,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.analysis import flicker, melting, physics, realism, warping
+from core.analysis import flicker, melting, physics, warping
 from core.analysis.batching import Window, prefetch, windows
 from core.analysis.context import Context
 from core.analysis.decode import DecodedFrame, analysis_size, decode
 from core.analysis.events import find_events
 from core.analysis.heat import HeatStore, heatmap_size
-from core.analysis.motion import build_motion, map_downscale
+from core.analysis.local import frame_local
+from core.analysis.motion import Motion, build_motion, map_downscale
 from core.analysis.options import AnalysisCancelled, AnalysisError, AnalysisOptions, ProgressFn
 from core.analysis.pooling import clip_scores
 from core.analysis.report import CLASSES, Report
-from core.analysis.rows import frame_rows, plain_metrics
+from core.analysis.rows import frame_rows, motion_metrics
 from core.devices import resolve_device
 from core.media import MediaError, VideoInfo, probe
 
@@ -128,9 +129,8 @@ class _Run:
             decode(self.path, (self.ctx.width, self.ctx.height)), 2 * self.batch, stop
         )
         try:
-            for window in windows(
-                self._guarded(frames), self.batch, min(self.ctx.width, self.ctx.height)
-            ):
+            short_side = min(self.ctx.width, self.ctx.height)
+            for window in windows(self._guarded(frames), self.batch, short_side, self._prepare):
                 if self.cancel.is_set():
                     raise AnalysisCancelled(str(self.path))
                 self._process(window)
@@ -168,39 +168,53 @@ class _Run:
         if self.progress is not None:
             self.progress(len(self.rows), max(self.info.frame_count, len(self.rows)))
 
+    def _prepare(self, window: Window) -> Window:
+        """Worker-thread part: everything stateless (per-frame metrics and the motion maps),
+        so the detectors' thread and the decode/flow thread share the two cores."""
+        try:
+            local = frame_local(self.ctx, self.map_ctx, window.prev, window.core)
+            return replace(window, local=local, motion=self._motion(window))
+        except torch.cuda.OutOfMemoryError:
+            return window  # the main thread redoes it inside the batch-halving retry
+
+    @torch.inference_mode()
+    def _motion(self, window: Window) -> Motion:
+        seq = [window.prev or window.core[0], *window.core, window.nxt or window.core[-1]]
+        luma = torch.from_numpy(np.stack([f.y for f in seq])).to(self.device)
+        first = [f.index == 0 for f in window.core]
+        return build_motion(
+            luma.float().unsqueeze(1), window.pairs, first, self.device, self.factor
+        )
+
     @torch.inference_mode()
     def _compute(
         self, window: Window
     ) -> tuple[list[dict[str, float]], dict[str, torch.Tensor], _States]:
-        seq = [window.prev or window.core[0], *window.core, window.nxt or window.core[-1]]
-        luma = torch.from_numpy(np.stack([f.y for f in seq])).to(self.device)
-        luma = luma.float().unsqueeze(1)
-        first = [f.index == 0 for f in window.core]
-        m = build_motion(luma, window.pairs, first, self.device, self.factor)
+        m = window.motion or self._motion(window)
         s, ctx = self.states, self.map_ctx
         w_sig, w_heat, w_score, w_state = warping.step(ctx, m, s.warp)
         m_sig, m_heat, m_score, m_state = melting.step(ctx, m, s.melt)
         f_sig, f_heat, f_score, f_state = flicker.step(ctx, m, s.flicker)
         p_sig, p_heat, p_score, p_state = physics.step(ctx, m, s.physics)
-        uv = torch.from_numpy(np.stack([f.uv for f in window.core])).to(self.device).float()
-        cur = luma[1:-1]
-        r_sig, r_heat, r_score = realism.step(self.ctx, cur, uv)
+        local = window.local or frame_local(self.ctx, self.map_ctx, window.prev, window.core)
         scores = {
             "warping": w_score,
             "melting": m_score,
             "flicker": f_score,
             "physics": p_score,
-            "realism_defect": r_score,
+            "realism_defect": local.realism_score,
         }
         heat = {
             "warping": w_heat,
             "melting": m_heat,
             "flicker": f_heat,
             "physics": p_heat,
-            "realism_defect": r_heat,
+            "realism_defect": local.realism_heat,
         }
-        plain = plain_metrics(ctx, m, cur, luma[:-2])
-        signals = {**plain, **w_sig, **m_sig, **f_sig, **p_sig, **r_sig}
+        plain = {k: v for k, v in local.signals.items() if not k.startswith("realism")}
+        realism_signals = {k: v for k, v in local.signals.items() if k.startswith("realism")}
+        signals = {**plain, **motion_metrics(ctx, m), **w_sig, **m_sig, **f_sig, **p_sig}
+        signals.update(realism_signals)
         rows = frame_rows(window.core, scores, signals)
         return rows, heat, _States(w_state, m_state, f_state, p_state)
 

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import torch
-
 from core.analysis.context import Context
 from core.analysis.decode import DecodedFrame
 from core.analysis.motion import Motion
 from core.analysis.ops import Tensor, magnitude
 from core.analysis.report import CLASSES
-from core.analysis.ssim import psnr, ssim
 
 TEMPORAL = frozenset({"warping", "melting", "flicker", "physics"})
 """Classes that compare a frame with its predecessor; frame 0 scores 0 for them."""
 
 
-def plain_metrics(ctx: Context, m: Motion, cur: Tensor, prev: Tensor) -> dict[str, Tensor]:
-    """SSIM/PSNR of ``cur`` against ``prev`` (luma as stored, at analysis size), flow size,
-    camera shift and occluded fraction (from the motion maps)."""
+def motion_metrics(ctx: Context, m: Motion) -> dict[str, Tensor]:
+    """Mean flow size and camera shift (360p px/frame) and the occluded fraction."""
     camera = m.back - m.residual
-    first = m.first
     return {
-        "ssim_prev": torch.where(
-            first, torch.ones(1, device=first.device, dtype=torch.float64), ssim(cur, prev)
-        ),
-        "psnr_prev": psnr(cur, prev),
         "flow_mag": ctx.px_to_360p(magnitude(m.back)[:, 0]).mean((1, 2)),
         "cam_dx": ctx.px_to_360p(-camera[:, 0]).mean((1, 2)),
         "cam_dy": ctx.px_to_360p(-camera[:, 1]).mean((1, 2)),

@@ -74,19 +74,21 @@ def _previous(residual: Tensor, carried: Tensor | None) -> Tensor:
 
 
 def _static(m: Motion) -> dict[str, Tensor]:
+    """Raw signals only (not scored), so they are computed on every other pixel: 4x cheaper."""
     err = (m.cur - m.warped_prev).pow(2) * m.valid
     warp_error = err.sum((1, 2, 3)) / m.valid.sum((1, 2, 3)).clamp_min(1.0)
-    smooth = blur(m.residual, 1.5)
+    residual, interior = m.residual[..., ::2, ::2] * 0.5, m.interior[..., ::2, ::2]
+    smooth = blur(residual, 0.75)
     ux, uy = gradients(smooth[:, :1])
     vx, vy = gradients(smooth[:, 1:])
-    shear = (0.25 * (ux - vy) ** 2 + 0.25 * (uy + vx) ** 2).sqrt() * m.interior
+    shear = (0.25 * (ux - vy) ** 2 + 0.25 * (uy + vx) ** 2).sqrt() * interior
     det = (1 + ux) * (1 + vy) - uy * vx
-    log_det = det.clamp_min(1e-3).log().abs() * m.interior
+    log_det = det.clamp_min(1e-3).log().abs() * interior
     return {
         "warp_error": warp_error,
         "strain": top_mean(shear, TOP_FRACTION),
         "log_det_j": top_mean(log_det, TOP_FRACTION),
-        "fold_frac": (_folds(m.residual) * m.interior).mean((1, 2, 3)),
+        "fold_frac": (_folds(residual) * interior).mean((1, 2, 3)),
     }
 
 

@@ -1,0 +1,117 @@
+"""Full defect analysis speed vs a naive per-frame baseline, measured in the same run.
+
+    .venv/bin/python benchmarks/analysis_speed.py [--seconds 10] [--baseline-frames 48]
+
+Makes a 1280x720, 24 fps H.264 clip with core.synth (warp + flicker + vanish injected), then
+prints frames/s of:
+
+- baseline: decode each frame at full resolution, scikit-image SSIM of consecutive grey frames
+  and OpenCV Farneback flow (0.5, 3 levels, window 15, 3 iterations, poly 5, sigma 1.2), one
+  frame at a time (timed on the first ``--baseline-frames`` frames: it is slow);
+- ours on CPU: ``core.analysis.analyze`` end to end (decode, flow, all five detectors, heatmaps,
+  report assembly; no files written);
+- ours on CUDA, when a GPU is present: the same, per batch size, with peak GPU memory.
+
+Goals (issue #5): CPU >= 24 fps (real time) and >= 10x the baseline; CUDA >= 300 fps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+from skimage.metrics import structural_similarity
+
+from core.analysis import AnalysisOptions, analyze
+from core.media import iter_frames
+from core.synth import ClipSpec, DefectSpec, render_clip
+
+
+def make_clip(path: Path, seconds: float) -> Path:
+    defects = (
+        DefectSpec("warp", 40, 60, (300, 200, 560, 460)),
+        DefectSpec("flicker", 100, 112, (700, 150, 1000, 450)),
+        DefectSpec("vanish", 150, 153, (800, 400, 1000, 600)),
+    )
+    frames = round(seconds * 24)
+    spec = ClipSpec(
+        "benchmark: a busy street",
+        1,
+        1280,
+        720,
+        24,
+        seconds,
+        tuple(d for d in defects if d.end_frame <= frames),
+    )
+    render_clip(spec, path, crf=20)
+    return path
+
+
+def baseline_fps(path: Path, frames: int) -> float:
+    start = time.perf_counter()
+    prev = None
+    done = 0
+    for _, _, rgb in iter_frames(path):
+        grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        if prev is not None:
+            structural_similarity(prev, grey, data_range=255)
+            cv2.calcOpticalFlowFarneback(prev, grey, None, 0.5, 3, 15, 3, 5, 1.2, 0)
+        prev = grey
+        done += 1
+        if done >= frames:
+            break
+    return done / (time.perf_counter() - start)
+
+
+def ours_fps(path: Path, device: str, batch: int = 16) -> tuple[float, int, int, int]:
+    analyze(path, AnalysisOptions(device=device, batch_frames=batch, html=False))  # warm-up
+    start = time.perf_counter()
+    report = analyze(path, AnalysisOptions(device=device, batch_frames=batch, html=False))
+    elapsed = time.perf_counter() - start
+    return (
+        report.frame_count / elapsed,
+        report.frame_count,
+        report.batch_frames,
+        report.peak_memory_bytes,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--baseline-frames", type=int, default=48)
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}, load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory() as folder:
+        clip = make_clip(Path(folder) / "bench720.mp4", args.seconds)
+        base = baseline_fps(clip, args.baseline_frames)
+        print(f"baseline (skimage SSIM + Farneback, full res, per frame): {base:.2f} frames/s")
+        fps, frames, batch, _ = ours_fps(clip, "cpu")
+        print(
+            f"ours, CPU ({frames} frames, analysed at 640x360, batch {batch}): {fps:.1f} frames/s"
+        )
+        print(
+            f"  real time: {fps / 24:.2f}x (goal >= 1)   "
+            f"vs baseline: {fps / base:.1f}x (goal >= 10)"
+        )
+        import torch
+
+        if torch.cuda.is_available():
+            for size in (16, 64, 128):
+                fps, frames, used, peak = ours_fps(clip, "cuda", size)
+                print(
+                    f"ours, CUDA ({torch.cuda.get_device_name(0)}), batch {used}: "
+                    f"{fps:.1f} frames/s, "
+                    f"peak GPU memory {peak / 2**20:.0f} MiB (goal >= 300 fps)"
+                )
+        else:
+            print("ours, CUDA: no GPU here (the code path is the same; run this on a GPU machine)")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
