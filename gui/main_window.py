@@ -17,7 +17,6 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEve
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QTabWidget,
@@ -31,12 +30,14 @@ from core.prompts import ImportResult
 from core.store import DB_NAME
 from gui.actions import Actions, build_actions
 from gui.async_glue import TaskKeeper, shutdown_executor
+from gui.close_guard import CloseGuard
 from gui.dropping import PROMPT_SUFFIXES, DropPayload, classify
 from gui.gpu_panel import GpuPanel
 from gui.library_browser import LibraryBrowser
 from gui.log_panel import LogPanel
 from gui.notify import NotificationPresenter
 from gui.prompts_panel import PromptsPanel
+from gui.provider_badge import ProviderBadge
 from gui.provider_glue import test_key
 from gui.review_host import ReviewHost
 from gui.run_manager import RunManager
@@ -73,7 +74,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else self._load_settings()
         self._close_confirmed = False
         self._shut_down = False
-        self._close_box: QMessageBox | None = None
+        self.close_guard = CloseGuard(self, self._quit_confirmed)
         self.settings_dialog: SettingsDialog | None = None
         self.acts: Actions = build_actions(self)
         self.runs = RunManager(self.settings, self.tasks, self.acts, parent=self)
@@ -136,8 +137,7 @@ class MainWindow(QMainWindow):
         self._default_state = self.saveState()
 
     def _build_status_bar(self) -> None:
-        self.provider_label = QLabel()
-        self.provider_label.setObjectName("providerBadge")
+        self.provider_label = ProviderBadge()
         # Permanent widgets: showMessage() (notifications) would hide ordinary ones.
         self.statusBar().addPermanentWidget(self.runs.status)
         self.statusBar().addPermanentWidget(self.provider_label)
@@ -189,36 +189,16 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_run_active() and not self._close_confirmed:
             event.ignore()
-            self._ask_before_close()
+            self.close_guard.ask()
             return
         self.state.save_layout(self, self.tabs.currentIndex())
         self.state.set_prompt_params(self.prompts.params.state())
         event.accept()
         self.closed.emit()
 
-    def _ask_before_close(self) -> None:
-        if self._close_box is not None:
-            return
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Quit Torture Chamber?")
-        box.setText("A run is in progress.")
-        box.setInformativeText(
-            "Quit now and the run is paused; open it again (File > Recent Runs) to continue. "
-            "Jobs that were generating resume without being paid for twice."
-        )
-        box.setStandardButtons(QMessageBox.StandardButton.Cancel)
-        self.quit_button = box.addButton("Pause and Quit", QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(self.quit_button)
-        box.finished.connect(lambda _result: self._close_answered(box))
-        self._close_box = box
-        box.open()  # never exec() inside the qasync loop (gui-practices 2.1)
-
-    def _close_answered(self, box: QMessageBox) -> None:
-        self._close_box = None
-        if box.clickedButton() is self.quit_button:
-            self._close_confirmed = True
-            self.close()
+    def _quit_confirmed(self) -> None:
+        self._close_confirmed = True
+        self.close()
 
     # -- provider and settings -------------------------------------------------------------
 
@@ -228,22 +208,7 @@ class MainWindow(QMainWindow):
 
     def show_provider(self) -> None:
         """Say clearly in the status bar (and title) which provider runs will use."""
-        sim = self.uses_simulator()
-        self.provider_label.setProperty("simulator", "true" if sim else "false")
-        if sim:
-            self.provider_label.setText("SIMULATOR · no API key set")
-            self.provider_label.setToolTip(
-                "Runs use the built-in local simulator (real HTTP, real H.264 clips, no cost). "
-                "Add an xAI API key in Settings to generate with Grok Imagine."
-            )
-            self.setWindowTitle("Torture Chamber — built-in simulator (no API key)")
-        else:
-            key = self.settings.xai_api_key
-            self.provider_label.setText(f"xAI · key {key.masked() if key else ''}")
-            self.provider_label.setToolTip(f"Runs use {self.settings.xai_base_url}")
-            self.setWindowTitle("Torture Chamber")
-        self.provider_label.style().unpolish(self.provider_label)
-        self.provider_label.style().polish(self.provider_label)
+        self.setWindowTitle(self.provider_label.show_for(self.settings))
 
     @Slot()
     def open_settings(self) -> None:

@@ -142,10 +142,10 @@ def test_close_mid_run_asks_then_reopen_resumes(
     first.acts.start.trigger()
     qtbot.waitUntil(lambda: _counts(first)[JobState.DONE] >= 1, timeout=RUN_TIMEOUT_MS)
     first.close()
-    assert first.isVisible() and first._close_box is not None  # it asks instead of closing
+    assert first.isVisible() and first.close_guard.box is not None  # it asks, not closes
     _shot(first, artifacts_dir, "close_asks")
     with qtbot.waitSignal(first.closed, timeout=5000):
-        first.quit_button.click()
+        first.close_guard.quit_button.click()
     run_async(first.shutdown(), timeout_ms=RUN_TIMEOUT_MS)  # what gui.app.main awaits
     left = _counts_of(run_dir)
     assert 0 < left[JobState.DONE] < 10 and left[JobState.FAILED] == 0
