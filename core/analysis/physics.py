@@ -14,8 +14,8 @@ change that nothing explains:
 Each event is classified (``vanish``, ``appear``, ``teleport``: two similar blobs at once) from
 the blobs of the peak frame, in :mod:`core.analysis.events`.
 
-Calibration (8-bit luma levels, top 0.5% of pixels): clean clips stay under ~6 levels;
-a vanishing textured object gives 20-60. Score 0 at 8, 1 at 20.
+Calibration (8-bit luma levels, top 0.5% of pixels, synthetic clips): clean clips stay under
+~2 levels; a vanishing or teleporting textured object gives 5-10. Score 0 at 2.5, 1 at 5.
 """
 
 from __future__ import annotations
