@@ -20,7 +20,6 @@ Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/player_fps.py [--se
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
@@ -34,7 +33,9 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel
 
+from core.analysis import CLASSES, Event, Report
 from core.media import VideoReader
+from core.reports import write_report
 from core.review import (
     FrameRange,
     Playhead,
@@ -52,34 +53,36 @@ HEAT_W, HEAT_H = 160, 90
 
 
 def make_clip(folder: Path, name: str, seed: int, duration_s: float) -> tuple[Path, Path]:
-    """A 720p synth clip and a report dir (report.json, frames.csv, heatmaps.npz) for it."""
+    """A 720p synth clip and a report dir (written by core.reports) with moving heat."""
     clip = folder / f"{name}.mp4"
     spec = ClipSpec("a juggler in a windy street", seed, WIDTH, HEIGHT, 24, duration_s)
     render_clip(spec, clip)
-    report = folder / f"{name}.analysis"
-    report.mkdir()
     frames = spec.frame_count
     yy, xx = np.mgrid[0:HEAT_H, 0:HEAT_W]
-    heat = np.stack(
+    blob = np.stack(
         [np.exp(-((xx - (20 + i * 1.2)) ** 2 + (yy - 45) ** 2) / 200.0) for i in range(frames)]
     ).astype(np.float16)
-    np.savez_compressed(report / "heatmaps.npz", warping=heat, flicker=heat[::-1].copy())
-    events = [
-        {
-            "kind": "warping",
-            "start": 2,
-            "end": frames - 3,
-            "peak": frames // 2,
-            "score": 0.9,
-            "box": [200, 300, 520, 520],
-        }
+    heat = {c: np.zeros_like(blob) for c in CLASSES}
+    heat["warping"], heat["flicker"] = blob, blob[::-1].copy()
+    rows = [
+        {"frame": float(i), "time_s": i / 24, **dict.fromkeys(CLASSES, 0.0)} for i in range(frames)
     ]
-    (report / "report.json").write_text(json.dumps({"schema": 1, "events": events}))
-    rows = "".join(f"{i},{i / 24},{heat[i].max()},0,0,0,0\n" for i in range(frames))
-    (report / "frames.csv").write_text(
-        "frame,time_s,warping,melting,flicker,physics,realism_defect\n" + rows
+    event = Event("warping", 2, frames - 2, frames // 2, 0.9, (200, 300, 520, 520))
+    report = Report(
+        str(clip),
+        24.0,
+        frames,
+        WIDTH,
+        HEIGHT,
+        "cpu",
+        0.0,
+        {"overall": 0.9},
+        [event],
+        ["frame", "time_s", *CLASSES],
+        rows,
+        heat,
     )
-    return clip, report
+    return clip, write_report(report, folder / f"{name}.analysis", html=False)
 
 
 def pump(seconds: float) -> None:

@@ -5,6 +5,7 @@ The GUI (``gui.review``) shows these; everything here is tested without Qt.
 """
 
 from core.review._cache import FrameCache, frames_for_budget, prefetch_plan
+from core.review._child import ChildRun
 from core.review._clock import FrameRange, Playhead, PlayState, Tick, frames_elapsed
 from core.review._compare import (
     CompareMode,
@@ -15,6 +16,7 @@ from core.review._compare import (
     wipe,
 )
 from core.review._export import compose_still, draw_events, save_png
+from core.review._jobs import analysis_job, similarity_job
 from core.review._overlay import (
     COLORMAPS,
     HEATMAP_CLASSES,
@@ -40,6 +42,7 @@ from core.review._similarity import aligned_pairs, engine_metrics, similarity_se
 __all__ = [
     "COLORMAPS",
     "HEATMAP_CLASSES",
+    "ChildRun",
     "CompareMode",
     "DefectClass",
     "FrameCache",
@@ -54,6 +57,7 @@ __all__ = [
     "ReviewReport",
     "Tick",
     "aligned_pairs",
+    "analysis_job",
     "blend",
     "colormap_lut",
     "combine",
@@ -71,6 +75,7 @@ __all__ = [
     "save_png",
     "side_by_side",
     "side_frame",
+    "similarity_job",
     "similarity_series",
     "stretch_indices",
     "wipe",

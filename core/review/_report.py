@@ -1,14 +1,12 @@
-"""Read an analysis report directory (report.json, frames.csv, heatmaps.npz) for review.
+"""An analysis report (read by ``core.analysis.load_report``) in the shape the player needs.
 
-The GUI needs the report in a display-ready shape: per-frame columns as float64 arrays (what
-pyqtgraph plots fastest), events as records, and heatmaps quantised to uint8 once at load so
-each frame's overlay is a ready index image. Reading happens on a worker thread.
+Per-frame columns become float64 arrays (what pyqtgraph plots fastest) and heatmaps are
+quantised to uint8 once at load, so each frame's overlay is a ready index image. Reading
+happens on a worker thread.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -83,7 +81,7 @@ class ReviewReport:
     """An analysis report, loaded for display."""
 
     report_dir: Path
-    meta: dict[str, Any]
+    scores: dict[str, float]
     events: tuple[ReviewEvent, ...]
     table: FrameTable
     heatmaps: dict[DefectClass, NDArray[np.uint8]]
@@ -106,74 +104,33 @@ class ReviewReport:
 
 def read_report(report_dir: Path | str) -> ReviewReport:
     """Load a report directory; raises :class:`ReportError` naming the bad file or field."""
+    from core.analysis import load_report  # the analysis' own reader: one parser per format
+
     report_dir = Path(report_dir)
-    meta = _read_json(report_dir / "report.json")
-    events = tuple(_event(e, i, report_dir) for i, e in enumerate(meta.get("events", [])))
-    table = read_frames_csv(report_dir / "frames.csv")
-    heatmaps = read_heatmaps(report_dir / "heatmaps.npz")
-    return ReviewReport(report_dir, meta, events, table, heatmaps)
-
-
-def read_frames_csv(path: Path) -> FrameTable:
-    """frames.csv -> columns; a missing file gives an empty table (analysis still running)."""
-    table = FrameTable()
-    if not path.is_file():
-        return table
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or "frame" not in reader.fieldnames:
-            raise ReportError(f"{path}: line 1: header has no 'frame' column")
-        table.append_rows(reader)
-    return table
-
-
-def read_heatmaps(path: Path) -> dict[DefectClass, NDArray[np.uint8]]:
-    """heatmaps.npz -> {class: (frames, h, w) uint8}; a missing file gives no heatmaps."""
-    if not path.is_file():
-        return {}
     try:
-        with np.load(path) as npz:
-            return {
-                c: _heat_stack(npz[c.value], path, c) for c in HEATMAP_CLASSES if c.value in npz
-            }
-    except (OSError, ValueError, zipfile.BadZipFile) as err:
-        raise ReportError(f"{path}: not a readable heatmaps archive ({err})") from err
-
-
-def _heat_stack(array: NDArray[Any], path: Path, defect: DefectClass) -> NDArray[np.uint8]:
-    if array.ndim != 3:
-        raise ReportError(f"{path}: '{defect.value}' has shape {array.shape}, want (frames, h, w)")
-    return quantize(array)
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        report = load_report(report_dir)
     except FileNotFoundError as err:
-        raise ReportError(f"{path}: no such file") from err
-    except json.JSONDecodeError as err:
-        raise ReportError(f"{path}: line {err.lineno}: {err.msg}") from err
-    if not isinstance(data, dict):
-        raise ReportError(f"{path}: top level must be an object")
-    return data
+        raise ReportError(f"{report_dir / 'report.json'}: no such file") from err
+    except (KeyError, TypeError, ValueError, OSError, zipfile.BadZipFile) as err:
+        raise ReportError(f"{report_dir}: not a readable report ({_describe(err)})") from err
+    table = FrameTable()
+    table.append_rows(report.rows)
+    events = tuple(
+        ReviewEvent(e.kind, e.start, e.end, e.peak, e.score, e.box, e.detail, e.evidence)
+        for e in report.events
+    )
+    heatmaps = {
+        c: quantize(report.heatmaps[c.value])
+        for c in HEATMAP_CLASSES
+        if c.value in report.heatmaps and report.heatmaps[c.value].ndim == 3
+    }
+    return ReviewReport(report_dir, dict(report.scores), events, table, heatmaps)
 
 
-def _event(raw: Any, index: int, report_dir: Path) -> ReviewEvent:
-    where = f"{report_dir / 'report.json'}: events[{index}]"
-    try:
-        box = raw.get("box")
-        return ReviewEvent(
-            kind=str(raw["kind"]),
-            start=int(raw["start"]),
-            end=int(raw["end"]),
-            peak=int(raw.get("peak", raw["start"])),
-            score=float(raw.get("score", 0.0)),
-            box=(int(box[0]), int(box[1]), int(box[2]), int(box[3])) if box else None,
-            detail=str(raw.get("detail", "")),
-            evidence=str(raw.get("evidence", "")),
-        )
-    except (KeyError, TypeError, ValueError, IndexError) as err:
-        raise ReportError(f"{where}: {err.__class__.__name__}: {err}") from err
+def _describe(err: Exception) -> str:
+    return (
+        f"missing field {err}" if isinstance(err, KeyError) else f"{err.__class__.__name__}: {err}"
+    )
 
 
 def _number(value: Any) -> float:

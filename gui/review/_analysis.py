@@ -1,47 +1,19 @@
-"""Analysis from the GUI: ``core.analysis.analyze`` on a QThread with progress, live rows, cancel.
+"""Analysis from the GUI: ``core.analysis.analyze`` with progress, live rows and cancel.
 
-The engine is imported inside the thread (torch loads slowly), progress and rows cross back as
-queued signals, and cancel sets the engine's ``threading.Event``; the engine stops at its next
-batch and raises ``AnalysisCancelled``. Nothing here computes anything.
+A QThread relays a spawned analysis process (:func:`core.review.analysis_job`): torch never
+loads in the GUI process, whose GIL stays free for playback. Progress and rows cross back as
+queued signals; cancel sets the engine's event, checked between batches.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
-
-class _AnalysisThread(QThread):
-    progress = Signal(int, int)
-    rows = Signal(list)
-    succeeded = Signal(str)
-    failed = Signal(str)
-    cancelled = Signal()
-
-    def __init__(self, clip_path: Path, out_dir: Path, device: str) -> None:
-        super().__init__()
-        self.clip_path, self.out_dir, self.device = clip_path, out_dir, device
-        self.cancel_event = threading.Event()
-
-    def run(self) -> None:
-        from core.analysis import AnalysisCancelled, AnalysisError, AnalysisOptions, analyze
-        from core.media import MediaError
-
-        options = AnalysisOptions(out_dir=self.out_dir, device=self.device, on_rows=self._rows)
-        try:
-            analyze(self.clip_path, options, progress=self.progress.emit, cancel=self.cancel_event)
-        except AnalysisCancelled:
-            self.cancelled.emit()
-        except (AnalysisError, MediaError, OSError, ValueError, RuntimeError) as err:
-            self.failed.emit(f"{self.clip_path.name}: {err}")
-        else:
-            self.succeeded.emit(str(self.out_dir))
-
-    def _rows(self, rows: list[dict[str, Any]]) -> None:
-        self.rows.emit([dict(r) for r in rows])  # a copy: the engine may reuse its dicts
+from core.review import ChildRun, analysis_job
+from gui.review._threads import ChildThread
 
 
 class AnalysisRun(QObject):
@@ -58,7 +30,7 @@ class AnalysisRun(QObject):
     failed(str):
         What went wrong, naming the clip.
     cancelled():
-        Stopped on request; the partial report directory may remain.
+        Stopped on request; nothing is written.
     """
 
     progress = Signal(int, int)
@@ -70,7 +42,8 @@ class AnalysisRun(QObject):
     def __init__(self, clip_path: Path, out_dir: Path, device: str = "auto") -> None:
         super().__init__()
         self.clip_path, self.out_dir = clip_path, out_dir
-        self._thread = _AnalysisThread(clip_path, out_dir, device)
+        child = ChildRun(analysis_job, str(clip_path), str(out_dir), device)
+        self._thread = ChildThread(child)
         self._thread.progress.connect(self._on_progress)
         self._thread.rows.connect(self._on_rows)
         self._thread.succeeded.connect(self._on_finished)
@@ -78,19 +51,19 @@ class AnalysisRun(QObject):
         self._thread.cancelled.connect(self._on_cancelled)
 
     def start(self) -> None:
-        """Begin on the worker thread."""
+        """Begin (the child process starts from the relay thread)."""
         self._thread.start()
 
     def cancel(self) -> None:
         """Ask the engine to stop at its next batch (returns at once)."""
-        self._thread.cancel_event.set()
+        self._thread.child.cancel()
 
     def wait(self) -> None:
-        """Block until the thread ends (shutdown: cancel first)."""
-        self._thread.wait()
+        """Cancel-safe shutdown: block until the child and the relay thread have ended."""
+        self._thread.stop()
 
     def running(self) -> bool:
-        """True while the engine runs."""
+        """True while the analysis runs."""
         return self._thread.isRunning()
 
     @Slot(int, int)
@@ -101,13 +74,13 @@ class AnalysisRun(QObject):
     def _on_rows(self, rows: list[dict[str, Any]]) -> None:
         self.rows.emit(rows)
 
-    @Slot(str)
-    def _on_finished(self, out_dir: str) -> None:
-        self.finished.emit(out_dir)
+    @Slot(object)
+    def _on_finished(self, out_dir: object) -> None:
+        self.finished.emit(str(out_dir))
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self.failed.emit(message)
+        self.failed.emit(f"{self.clip_path.name}: {message}")
 
     @Slot()
     def _on_cancelled(self) -> None:

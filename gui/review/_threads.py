@@ -13,6 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from core.review import ChildRun
+
 log = logging.getLogger(__name__)
 
 
@@ -72,3 +74,41 @@ class Call(QObject):
     def _on_failed(self, message: str) -> None:
         log.warning("review: background call failed: %s", message)
         self.failed.emit(message)
+
+
+class ChildThread(QThread):
+    """Relays a :class:`core.review.ChildRun`'s messages as signals (queued to the GUI thread).
+
+    The thread only waits on the child's queue, so the GIL stays free for the GUI.
+    """
+
+    progress = Signal(int, int)
+    rows = Signal(list)
+    succeeded = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, child: ChildRun) -> None:
+        super().__init__()
+        self.child = child
+
+    def run(self) -> None:
+        self.child.start()
+        for kind, *payload in self.child.messages():
+            if kind == "progress":
+                self.progress.emit(int(payload[0]), int(payload[1]))
+            elif kind == "rows":
+                self.rows.emit(payload[0])
+            elif kind == "done":
+                self.succeeded.emit(payload[0])
+            elif kind == "failed":
+                self.failed.emit(str(payload[0]))
+            else:
+                self.cancelled.emit()
+
+    def stop(self) -> None:
+        """Cancel the child and wait for both (shutdown, or a newer request)."""
+        self.child.cancel()
+        if not self.wait(15_000):
+            self.child.stop(0.0)
+            self.wait()

@@ -38,3 +38,16 @@ def panel(qtbot) -> ReviewPanel:
     qtbot.waitExposed(widget)
     yield widget
     widget.close_clips()
+
+
+@pytest.fixture(scope="session")
+def analysed_clip(
+    tmp_path_factory: pytest.TempPathFactory, synth_clip: tuple[Path, GroundTruth]
+) -> tuple[Path, Path, GroundTruth]:
+    """The warp clip and a real analysis of it (core.analysis.analyze, CPU)."""
+    from core.analysis import AnalysisOptions, analyze
+
+    clip, truth = synth_clip
+    out_dir = tmp_path_factory.mktemp("analysis") / "warp"
+    analyze(clip, AnalysisOptions(out_dir=out_dir, device="cpu", html=False))
+    return clip, out_dir, truth
