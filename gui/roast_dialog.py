@@ -361,7 +361,13 @@ class RoastDialog(QDialog):
         height, width = rgb.shape[:2]
         image = QImage(rgb.data, width, height, rgb.strides[0], QImage.Format.Format_RGB888)
         pixmap = QPixmap.fromImage(image.copy())
-        self.preview.setPixmap(pixmap.scaled(*PREVIEW_SIZE, Qt.AspectRatioMode.KeepAspectRatio))
+        self.preview.setPixmap(
+            pixmap.scaled(
+                *PREVIEW_SIZE,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
         self.clip_info.setText(f"Clip to post: {prepared.summary}")
         earlier = prepared.previous
         self.status.setText(
