@@ -10,7 +10,8 @@ the same sign test, divided by the clip's robust spread so far (median absolute 
 difference, floored at 0.5 levels).
 
 Calibration, in 8-bit luma levels: clean footage keeps |s| under ~4 levels (codec noise);
-a 10% pump on mid-grey is ~25. Local score 0 at 4, 1 at 12. Global: 0 at 4 spreads, 1 at 10.
+a 10% pump on mid-grey is ~25. Local: heat 0 (per-frame 0.1) at 4, 1 at 12. Global: 0.1 at 4
+spreads, 1 at 10.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import torch
 
 from core.analysis.context import Context
 from core.analysis.motion import Motion
-from core.analysis.ops import Tensor, blur, calibrate, magnitude, top_mean, warp
+from core.analysis.ops import Tensor, blur, calibrate, frame_score, magnitude, top_mean, warp
 
 LOCAL_CLEAN, LOCAL_BAD = 4.0, 12.0
 GLOBAL_CLEAN, GLOBAL_BAD = 4.0, 10.0
@@ -53,7 +54,7 @@ def step(
     heat = calibrate(local, LOCAL_CLEAN, LOCAL_BAD)
     glob, new_state = _global(m, state, second)
     raw = top_mean(local, TOP_FRACTION)
-    score = torch.maximum(calibrate(raw, LOCAL_CLEAN, LOCAL_BAD), glob["score"])
+    score = torch.maximum(frame_score(raw, LOCAL_CLEAN, LOCAL_BAD), glob["score"])
     signals = {
         "flicker_local": raw,
         "luma_mean": m.cur.mean((1, 2, 3)),
@@ -78,6 +79,6 @@ def _global(
         alternates = value * last < 0
         scores.append((abs(value) / spread) if alternates else 0.0)
         last = value
-    score = calibrate(torch.tensor(scores, dtype=torch.float32), GLOBAL_CLEAN, GLOBAL_BAD)
+    score = frame_score(torch.tensor(scores, dtype=torch.float32), GLOBAL_CLEAN, GLOBAL_BAD)
     new = FlickerState(second[-1:], last, tuple(history[-2000:]))
     return {"d2": d2.float().to(second.device), "score": score.to(second.device)}, new

@@ -120,10 +120,12 @@ def build_motion(
     )
 
 
-def interior_mask(h: int, w: int, device: torch.device) -> Tensor:
-    """(1, 1, H, W) mask that is 0 within the border margin: objects enter and leave there,
-    and DIS flow is least reliable there."""
-    margin = max(_BORDER_MIN_PX, round(_BORDER_FRACTION * min(h, w)))
+def interior_mask(
+    h: int, w: int, device: torch.device, fraction: float = _BORDER_FRACTION
+) -> Tensor:
+    """(1, 1, H, W) mask that is 0 within the border margin (``fraction`` of the short side):
+    objects enter and leave there, and DIS flow is least reliable there."""
+    margin = max(_BORDER_MIN_PX, round(fraction * min(h, w)))
     mask = torch.zeros(1, 1, h, w, device=device)
     mask[..., margin : h - margin, margin : w - margin] = 1.0
     return mask

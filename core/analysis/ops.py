@@ -208,5 +208,21 @@ def top_mean(x: Tensor, fraction: float) -> Tensor:
 
 
 def calibrate(x: Tensor, clean: float, bad: float) -> Tensor:
-    """Map a raw signal to [0, 1]: ``clean`` (typical clean footage) -> 0, ``bad`` -> 1."""
+    """Map a raw signal to [0, 1]: ``clean`` (typical clean footage) -> 0, ``bad`` -> 1.
+
+    Used for heatmaps: a pixel is either within what clean footage does (0) or not.
+    """
     return ((x - clean) / (bad - clean)).clamp(0.0, 1.0)
+
+
+CLEAN_BAND = 0.1
+"""Per-frame scores up to this value mean "within the range of clean footage"."""
+
+
+def frame_score(x: Tensor, clean: float, bad: float) -> Tensor:
+    """Map a per-frame raw signal to [0, 1]: 0..``clean`` -> 0..0.1, ``clean``..``bad`` ->
+    0.1..1. Unlike :func:`calibrate` it keeps clean frames ranked (a frame closer to the
+    threshold scores higher), so a plot or a ROC curve still sees the signal below it."""
+    below = CLEAN_BAND * (x / clean).clamp(0.0, 1.0)
+    above = CLEAN_BAND + (1.0 - CLEAN_BAND) * ((x - clean) / (bad - clean)).clamp(0.0, 1.0)
+    return torch.where(x < clean, below, above)

@@ -15,7 +15,7 @@ Each event is classified (``vanish``, ``appear``, ``teleport``: two similar blob
 the blobs of the peak frame, in :mod:`core.analysis.events`.
 
 Calibration (8-bit luma levels, top 0.5% of pixels, synthetic clips): clean clips stay under
-~2 levels; a vanishing or teleporting textured object gives 5-10. Score 0 at 2.5, 1 at 5.
+~2 levels; a vanishing or teleporting textured object gives 5-10. Heat 0 and per-frame score 0.1 at 2.5, 1 at 5.
 """
 
 from __future__ import annotations
@@ -25,11 +25,14 @@ from dataclasses import dataclass
 import torch
 
 from core.analysis.context import Context
-from core.analysis.motion import Motion
-from core.analysis.ops import Tensor, blur, calibrate, erode, top_mean, warp
+from core.analysis.motion import Motion, interior_mask
+from core.analysis.ops import Tensor, blur, calibrate, erode, frame_score, top_mean, warp
 
 RESIDUAL_CLEAN, RESIDUAL_BAD = 2.5, 5.0
 TOP_FRACTION = 0.005
+BORDER_FRACTION = 0.08
+"""Object permanence is judged away from the borders (8% of the short side): objects leave
+the frame there, and flow on an object cut by the border fails in exactly this way."""
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,19 @@ def step(
     fwd = erode(blur((m.cur - m.warped_next).abs(), 1.5), size)
     before = torch.cat([state.blob if state.blob is not None else back[:1] * 0, back[:-1]])
     before = warp(before, m.back)
-    one_shot = (back - torch.maximum(fwd, before)).clamp_min(0.0) * m.interior
-    one_shot = one_shot * (~m.first).float().view(-1, 1, 1, 1)
+    # The "not there in the frame before" test needs a real residual for t-1: frames 0 and 1
+    # have none (frame 0 has no predecessor), so they are not judged.
+    had = torch.tensor([state.blob is not None], device=back.device)
+    judged = (torch.cat([had, ~m.first[:-1]]) & ~m.first).float().view(-1, 1, 1, 1)
+    h, w = back.shape[-2:]
+    inner = interior_mask(h, w, back.device, BORDER_FRACTION)
+    one_shot = (back - torch.maximum(fwd, before)).clamp_min(0.0) * inner * judged
     raw = top_mean(one_shot, TOP_FRACTION)
     signals = {"unexplained_change": raw}
     heat = calibrate(one_shot, RESIDUAL_CLEAN, RESIDUAL_BAD)
-    return signals, heat, calibrate(raw, RESIDUAL_CLEAN, RESIDUAL_BAD), PhysicsState(back[-1:])
+    return (
+        signals,
+        heat,
+        frame_score(raw, RESIDUAL_CLEAN, RESIDUAL_BAD),
+        PhysicsState(None if bool(m.first[-1]) else back[-1:]),
+    )

@@ -16,7 +16,7 @@ homography):
   one-sided differences), as raw signals.
 
 Calibration (360p px/frame², top 1% of pixels, measured on synthetic clips): clean clips stay
-below ~2.5; injected warps reach 4-8. Score 0 at 2.5, 1 at 5.5.
+below ~2.5; injected warps reach 4-8. Heat 0 and per-frame score 0.1 at 2.5, 1 at 5.5.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from core.analysis.ops import (
     blur,
     calibrate,
     erode,
+    frame_score,
     gradients,
     magnitude,
     opening,
@@ -65,7 +66,7 @@ def step(
     raw = top_mean(accel, TOP_FRACTION)
     signals = {"flow_accel": raw, **_static(m)}
     carry = None if bool(m.first[-1]) else m.residual[-1:]
-    return signals, heat, calibrate(raw, ACCEL_CLEAN, ACCEL_BAD), WarpState(carry)
+    return signals, heat, frame_score(raw, ACCEL_CLEAN, ACCEL_BAD), WarpState(carry)
 
 
 def _previous(residual: Tensor, carried: Tensor | None) -> Tensor:
