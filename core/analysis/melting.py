@@ -12,8 +12,8 @@ Also reported as raw signals: ``mc_ssim``, the mean SSIM of frame t against fram
 into t on non-occluded pixels (motion-compensated structure), and ``texture_energy``.
 
 Calibration (top 1% of pixels, six synthetic scenes): clean clips stayed below 0.045; injected
-melts average 0.1-0.24 once under way. Heat 0 and per-frame score 0.1 at 0.05, 1 at 0.1. A melt's first frames (a
-barely visible softening) score low by design.
+melts average 0.1-0.24 once under way. Heat 0 and per-frame score 0.1 at 0.05, 1 at 0.1.
+A melt's first frames (a barely visible softening) score low by design.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ Each event is classified (``vanish``, ``appear``, ``teleport``: two similar blob
 the blobs of the peak frame, in :mod:`core.analysis.events`.
 
 Calibration (8-bit luma levels, top 0.5% of pixels, synthetic clips): clean clips stay under
-~2 levels; a vanishing or teleporting textured object gives 5-10. Heat 0 and per-frame score 0.1 at 2.5, 1 at 5.
+~2 levels; a vanishing or teleporting textured object gives 5-10. Heat 0 and per-frame score
+0.1 at 2.5, 1 at 5.
 """
 
 from __future__ import annotations
