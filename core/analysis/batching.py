@@ -90,8 +90,9 @@ def _raw_windows(
 class _Flows:
     """Pair flows with a one-pair cache across windows."""
 
-    def __init__(self, short_side_px: int) -> None:
-        self._estimator = FlowEstimator(short_side_px)
+    def __init__(self, short_side_px: int, factor: int) -> None:
+        self._estimator = FlowEstimator(short_side_px, factor)
+        self._factor = factor
         self._cache: tuple[int, int, PairFlow] | None = None
 
     def window(
@@ -105,7 +106,8 @@ class _Flows:
         if a is None or b is None:
             shape = b or a
             assert shape is not None
-            return still_pair(*shape.y.shape)
+            h, w = shape.y.shape
+            return still_pair(h // self._factor, w // self._factor)
         if self._cache and self._cache[:2] == (a.index, b.index):
             return self._cache[2]
         pair = self._estimator.pair(a.y, b.y)
@@ -118,10 +120,11 @@ def windows(
     batch: int,
     short_side_px: int,
     prepare: Callable[[Window], Window] | None = None,
+    factor: int = 1,
 ) -> Iterator[Window]:
-    """Yield windows with their flows (and ``prepare``'s extra work) computed one window
-    ahead in a worker thread."""
-    flows = _Flows(short_side_px)
+    """Yield windows with their flows (at ``1/factor`` size) and ``prepare``'s extra work
+    computed one window ahead in a worker thread."""
+    flows = _Flows(short_side_px, factor)
 
     def build(
         prev: DecodedFrame | None, core: list[DecodedFrame], nxt: DecodedFrame | None

@@ -130,7 +130,9 @@ class _Run:
         )
         try:
             short_side = min(self.ctx.width, self.ctx.height)
-            for window in windows(self._guarded(frames), self.batch, short_side, self._prepare):
+            for window in windows(
+                self._guarded(frames), self.batch, short_side, self._prepare, self.factor
+            ):
                 if self.cancel.is_set():
                     raise AnalysisCancelled(str(self.path))
                 self._process(window)

@@ -17,7 +17,7 @@ from core.analysis import realism
 from core.analysis.context import Context
 from core.analysis.decode import DecodedFrame
 from core.analysis.ops import Tensor, block_mean
-from core.analysis.ssim import psnr, ssim
+from core.analysis.ssim import ssim_and_psnr
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ def frame_local(
     else:
         cur_map = cur
     signals, heat, score = realism.step(map_ctx, cur_map, uv)
-    signals["ssim_prev"] = torch.where(first, one, ssim(cur, before))
-    signals["psnr_prev"] = psnr(cur, before)
+    ssim_prev, psnr_prev = ssim_and_psnr(cur, before)
+    signals["ssim_prev"] = torch.where(first, one, ssim_prev)
+    signals["psnr_prev"] = psnr_prev
     return FrameLocal(signals, heat, score)

@@ -78,30 +78,23 @@ def _shrink(x: Tensor, factor: int) -> Tensor:
     return x if factor == 1 else block_mean(x, factor)
 
 
-def _scaled_homographies(pairs: list[PairFlow], factor: int) -> NDArray[np.float64]:
-    mats = np.stack([p.camera for p in pairs])
-    if factor == 1:
-        return mats
-    s = np.diag([1.0 / factor, 1.0 / factor, 1.0])
-    return s @ mats @ np.linalg.inv(s)
-
-
 def build_motion(
     luma: Tensor, pairs: list[PairFlow], first: list[bool], device: torch.device, factor: int = 1
 ) -> Motion:
     """Assemble the motion of core frames 1..N of ``luma`` (N+2 frames: t-1, core, t+1), at
     ``1/factor`` of the analysis size.
 
-    ``pairs[j]`` is the flow between ``luma[j]`` and ``luma[j+1]``.
+    ``pairs[j]`` is the flow between ``luma[j]`` and ``luma[j+1]``, already at map size
+    (:class:`core.analysis.flow.FlowEstimator` with the same ``factor``).
     """
     n = luma.shape[0] - 2
     luma = _shrink(luma, factor)
     h, w = luma.shape[-2:]
     prev, cur, nxt = luma[:n], luma[1 : n + 1], luma[2:]
-    back = _shrink(_stack_flows([p.back for p in pairs[:n]], device), factor) / factor
-    fwd = _shrink(_stack_flows([p.fwd for p in pairs[:n]], device), factor) / factor
-    fwd_next = _shrink(_stack_flows([p.fwd for p in pairs[1:]], device), factor) / factor
-    cam = camera_field(_scaled_homographies(pairs[:n], factor), h, w, device)
+    back = _stack_flows([p.back for p in pairs[:n]], device)
+    fwd = _stack_flows([p.fwd for p in pairs[:n]], device)
+    fwd_next = _stack_flows([p.fwd for p in pairs[1:]], device)
+    cam = camera_field(np.stack([p.camera for p in pairs[:n]]), h, w, device)
     residual = back - cam
     inner = interior_mask(h, w, device)
     valid = non_occluded(back, fwd, residual) * came_from_inside(back) * inner
