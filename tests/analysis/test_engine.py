@@ -136,3 +136,28 @@ def test_variable_frame_rate_times_come_from_timestamps(tmp_path):
     times = report.column("time_s")
     assert times[3] == pytest.approx(gaps[0] + gaps[1] + gaps[2], abs=2e-3)
     assert any("variable frame rate" in w for w in report.warnings)
+
+
+def test_zero_and_single_frame_videos_are_clear_errors(tmp_path):
+    empty = tmp_path / "no-frames.mp4"
+    with av.open(str(empty), "w") as container:
+        stream = container.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        container.start_encoding()  # header only, not one frame
+    with pytest.raises(AnalysisError, match=r"no-frames\.mp4: .*(no video|no decodable|frames)"):
+        analyze(empty)
+    single = tmp_path / "single.mp4"
+    frame = next(iter_clip_frames(ClipSpec("one", 1, 64, 64, 24, 1.0)))
+    _write_raw(single, [frame], [1 / 24])
+    with pytest.raises(AnalysisError, match=r"single\.mp4: has only 1 decodable frame"):
+        analyze(single)
+
+
+def test_large_video_is_analysed_at_analysis_size(tmp_path):
+    big = tmp_path / "big.mp4"
+    render_clip(ClipSpec("big", 1, 2560, 1440, 24, 0.25), big, crf=30)
+    report = analyze(big)
+    assert (report.width, report.height, report.frame_count) == (2560, 1440, 6)
+    assert report.analysis_size == (640, 360)
+    for event in report.events:
+        assert event.box[2] <= 2560 and event.box[3] <= 1440
