@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 
 from core.review import DefectClass, default_report_dir
+
+SIZE_HINTS_NOISE = "This plugin does not support propagateSizeHints()\n"
 
 
 def grab_rgb(widget) -> np.ndarray:
@@ -133,12 +136,18 @@ def test_gui_analysis_and_metrics_keep_torch_out_of_the_gui_process(synth_clip, 
         "deadline = time.monotonic() + 150\n"
         "while time.monotonic() < deadline and not (loaded and panel.w.plots.extra):\n"
         "    app.processEvents(); time.sleep(0.01)\n"
-        "extra = sorted(panel.w.plots.extra)\n"
-        "print('LOADED', loaded, 'EXTRA', extra, 'TORCH', 'torch' in sys.modules)\n"
+        "import json\n"
+        "print('RESULT', json.dumps({'loaded': loaded, 'extra': sorted(panel.w.plots.extra),"
+        " 'torch': 'torch' in sys.modules}))\n"
         "panel.close_clips()\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(clip)],
         capture_output=True, text=True, timeout=200, check=True,
     )  # fmt: skip
-    assert "LOADED [0] EXTRA ['A↔B PSNR (dB)', 'A↔B SSIM'] TORCH False" in out.stdout, out.stderr
+    lines = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, out.stdout + out.stderr.replace(SIZE_HINTS_NOISE, "")
+    result = json.loads(lines[0].removeprefix("RESULT "))
+    assert 0 in result["loaded"]
+    assert result["extra"] == ["A↔B PSNR (dB)", "A↔B SSIM"]
+    assert result["torch"] is False
