@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from core.analysis.decode import DecodedFrame
 from core.analysis.flow import FlowEstimator, PairFlow, still_pair
 from core.analysis.local import FrameLocal
-from core.analysis.motion import Motion
 
 _END = object()
 
@@ -33,14 +32,11 @@ class Window:
     pairs: list[PairFlow]
     local: FrameLocal | None = None
     """Stateless per-frame results computed ahead (None: compute them on the main thread)."""
-    motion: Motion | None = None
-    """The motion maps, built ahead (None: build them on the main thread)."""
 
     def split(self) -> tuple[Window, Window]:
         """Two windows covering the same core frames (used to retry after running out of memory)."""
         half, n = len(self.core) // 2, len(self.core)
         a, b = (self.local.part(0, half), self.local.part(half, n)) if self.local else (None, None)
-        # Motion maps are rebuilt per half: they are the large tensors that ran out of memory.
         first = Window(self.prev, self.core[:half], self.core[half], self.pairs[: half + 1], a)
         second = Window(self.core[half - 1], self.core[half:], self.nxt, self.pairs[half:], b)
         return first, second

@@ -171,11 +171,12 @@ class _Run:
             self.progress(len(self.rows), max(self.info.frame_count, len(self.rows)))
 
     def _prepare(self, window: Window) -> Window:
-        """Worker-thread part: everything stateless (per-frame metrics and the motion maps),
-        so the detectors' thread and the decode/flow thread share the two cores."""
+        """Worker-thread part: the stateless per-frame metrics. Measured CPU time per frame at
+        640x360: flow 5.6 + these 13.6 ms on the flow thread, motion maps 6.0 + detectors
+        13.6 ms on this one, so the two cores are evenly loaded."""
         try:
             local = frame_local(self.ctx, self.map_ctx, window.prev, window.core)
-            return replace(window, local=local, motion=self._motion(window))
+            return replace(window, local=local)
         except torch.cuda.OutOfMemoryError:
             return window  # the main thread redoes it inside the batch-halving retry
 
@@ -192,7 +193,7 @@ class _Run:
     def _compute(
         self, window: Window
     ) -> tuple[list[dict[str, float]], dict[str, torch.Tensor], _States]:
-        m = window.motion or self._motion(window)
+        m = self._motion(window)
         s, ctx = self.states, self.map_ctx
         w_sig, w_heat, w_score, w_state = warping.step(ctx, m, s.warp)
         m_sig, m_heat, m_score, m_state = melting.step(ctx, m, s.melt)
