@@ -101,9 +101,15 @@ def _event(
     map_size = (frame.shape[1], frame.shape[0])
     box = to_source(found[0][1], map_size, source) if found else (0, 0, source[0], source[1])
     detail = _physics_detail(found) if kind == "physics" else ""
+    if detail == "teleport":  # the box spans where the object left and where it arrived
+        box = _union(box, to_source(found[1][1], map_size, source))
     time_s = peak / fps if fps > 0 else 0.0
     evidence = _evidence(kind, detail, peak, time_s, len(found), score)
     return Event(kind, start, end, peak, float(score), box, detail, evidence)
+
+
+def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 def _physics_detail(found: list[tuple[float, tuple[int, int, int, int]]]) -> str:
