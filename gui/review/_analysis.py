@@ -56,10 +56,10 @@ class AnalysisRun(QObject):
 
     def cancel(self) -> None:
         """Ask the engine to stop at its next batch (returns at once)."""
-        self._thread.child.cancel()
+        self._thread.cancel()
 
-    def wait(self) -> None:
-        """Cancel-safe shutdown: block until the child and the relay thread have ended."""
+    def stop(self) -> None:
+        """Shutdown: cancel, wait briefly, terminate the child if it does not stop."""
         self._thread.stop()
 
     def running(self) -> bool:

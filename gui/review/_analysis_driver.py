@@ -29,16 +29,17 @@ class AnalysisDriver(QObject):
         super().__init__(parent)
         self.w = widgets
         self.run: AnalysisRun | None = None
+        self._retired: list[AnalysisRun] = []
 
     def start(self, clip: Path) -> None:
-        """Analyse ``clip`` into its default report directory (stops any running analysis)."""
-        self.stop()
+        """Analyse ``clip`` into its default report directory (cancels a running analysis)."""
+        self.drop()
         run = AnalysisRun(clip, default_report_dir(clip))
         run.progress.connect(self._on_progress)
-        run.rows.connect(self.w.plots.append_rows)
+        run.rows.connect(self._on_rows)
         run.finished.connect(self._on_finished)
-        run.failed.connect(lambda text: self._end(f"Analysis failed: {text}"))
-        run.cancelled.connect(lambda: self._end("analysis cancelled"))
+        run.failed.connect(self._on_failed)
+        run.cancelled.connect(self._on_cancelled)
         self.run = run
         self.w.plots.clear()
         self.w.set_analysing(True)
@@ -51,24 +52,51 @@ class AnalysisDriver(QObject):
             self.run.cancel()
             self.message.emit("cancelling analysis…")
 
-    def stop(self) -> None:
-        """Cancel and wait (another clip, or shutdown)."""
+    def drop(self) -> None:
+        """Forget the current analysis (another clip): cancel it without waiting for it."""
         if self.run is not None and self.run.running():
             self.run.cancel()
-            self.run.wait()
+            self._retired = [r for r in self._retired if r.running()] + [self.run]
         self.run = None
         self.w.set_analysing(False)
 
+    def stop(self) -> None:
+        """Shutdown: cancel every analysis and wait for (or terminate) its process."""
+        self.drop()
+        for run in self._retired:
+            run.stop()
+        self._retired.clear()
+
+    def _current(self) -> bool:
+        return self.run is not None and self.sender() is self.run  # not a retired run
+
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
-        self.w.progress.setRange(0, max(1, total))
-        self.w.progress.setValue(done)
+        if self._current():
+            self.w.progress.setRange(0, max(1, total))
+            self.w.progress.setValue(done)
+
+    @Slot(list)
+    def _on_rows(self, rows: list[dict[str, object]]) -> None:
+        if self._current():
+            self.w.plots.append_rows(rows)
 
     @Slot(str)
     def _on_finished(self, report_dir: str) -> None:
-        clip = self.run.clip_path if self.run is not None else Path()
-        self._end(f"analysis written to {report_dir}")
-        self.report_ready.emit(str(clip), report_dir)
+        if self._current() and self.run is not None:
+            clip = self.run.clip_path
+            self._end(f"analysis written to {report_dir}")
+            self.report_ready.emit(str(clip), report_dir)
+
+    @Slot(str)
+    def _on_failed(self, text: str) -> None:
+        if self._current():
+            self._end(f"Analysis failed: {text}")
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        if self._current():
+            self._end("analysis cancelled")
 
     def _end(self, text: str) -> None:
         self.w.set_analysing(False)

@@ -109,7 +109,7 @@ class ReviewPanel(QWidget):
         source = self._source(clip_path)
         if source is None:
             return False
-        self.analyzer.stop()
+        self.analyzer.drop()  # its rows belong to the clip being replaced
         side = _Side(Path(clip_path), ClipLayer(*source.frame_size, name="A"))
         self.sides = [side]
         self.w.viewer.set_layers(self.layers)
@@ -150,7 +150,7 @@ class ReviewPanel(QWidget):
         """Back to clip A alone."""
         if len(self.sides) < 2:
             return
-        self.similarity.stop()
+        self.similarity.drop()
         self.sides = self.sides[:1]
         self.w.viewer.set_layers(self.layers)
         self.player.set_sources(self.player.sources[:1])

@@ -18,10 +18,11 @@ class SimilarityRunner(QObject):
         super().__init__(parent)
         self.player, self.plots = player, plots
         self._thread: ChildThread | None = None
+        self._retired: list[ChildThread] = []
 
     def restart(self) -> None:
         """Compute for the current pair and offsets (nothing without two clips)."""
-        self.stop()
+        self.drop()
         if len(self.player.sources) < 2:
             return
         paths = (str(self.player.sources[0].path), str(self.player.sources[1].path))
@@ -30,11 +31,19 @@ class SimilarityRunner(QObject):
         self._thread.succeeded.connect(self._show)
         self._thread.start()
 
-    def stop(self) -> None:
-        """Cancel the running computation and wait for it (it stops within one batch)."""
+    def drop(self) -> None:
+        """Cancel the running computation without waiting (its late result is ignored)."""
         if self._thread is not None:
-            self._thread.stop()
+            self._thread.cancel()
+            self._retired = [t for t in self._retired if t.isRunning()] + [self._thread]
         self._thread = None
+
+    def stop(self) -> None:
+        """Shutdown: cancel and wait for (or terminate) every computation."""
+        self.drop()
+        for thread in self._retired:
+            thread.stop()
+        self._retired.clear()
 
     @Slot(object)
     def _show(self, series: dict[str, np.ndarray]) -> None:

@@ -106,9 +106,13 @@ class ChildThread(QThread):
             else:
                 self.cancelled.emit()
 
-    def stop(self) -> None:
-        """Cancel the child and wait for both (shutdown, or a newer request)."""
+    def cancel(self) -> None:
+        """Ask the child to stop; returns at once (the final message still arrives)."""
         self.child.cancel()
-        if not self.wait(15_000):
+
+    def stop(self, grace_ms: int = 3000) -> None:
+        """Shutdown: cancel, wait ``grace_ms`` for the child to notice, then terminate it."""
+        self.child.cancel()
+        if not self.wait(grace_ms):
             self.child.stop(0.0)
             self.wait()

@@ -151,3 +151,20 @@ def test_gui_analysis_and_metrics_keep_torch_out_of_the_gui_process(synth_clip, 
     assert 0 in result["loaded"]
     assert result["extra"] == ["A↔B PSNR (dB)", "A↔B SSIM"]
     assert result["torch"] is False
+
+
+def test_opening_another_clip_drops_the_running_analysis(
+    qtbot, panel, synth_clip, other_clip, tmp_path
+):
+    source, _ = synth_clip
+    clip = tmp_path / "dropped.mp4"
+    shutil.copy(source, clip)
+    panel.analyze_clip(clip)
+    old = panel.analyzer.run
+    panel.open_clip(other_clip)  # returns at once: the old analysis is cancelled, not awaited
+    assert panel.analyzer.run is None
+    assert not panel.w.progress.isVisible()
+    qtbot.waitUntil(lambda: not old.running(), timeout=60_000)
+    qtbot.wait(50)  # let any queued signal of the old run arrive
+    assert len(panel.w.plots.table) == 0  # none of its rows reached the new clip's plots
+    assert panel.report_dir is None
