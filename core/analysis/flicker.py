@@ -22,7 +22,7 @@ import torch
 
 from core.analysis.context import Context
 from core.analysis.motion import Motion
-from core.analysis.ops import Tensor, blur, calibrate, frame_score, magnitude, top_mean, warp
+from core.analysis.ops import Tensor, blur, calibrate, frame_score, magnitude, top_mean, warp_with
 
 LOCAL_CLEAN, LOCAL_BAD = 4.0, 12.0
 GLOBAL_CLEAN, GLOBAL_BAD = 4.0, 10.0
@@ -47,7 +47,7 @@ def step(
     """Return (raw signals, heatmap in [0, 1], per-frame score, new state) for a batch."""
     second = blur(m.cur - 0.5 * (m.warped_prev + m.warped_next), 1.5) * m.valid
     prev = torch.cat([state.second if state.second is not None else second[:1] * 0, second[:-1]])
-    alternating = (second * warp(prev, m.back) < 0).float()
+    alternating = (second * warp_with(prev, m.back_grid) < 0).float()
     speed = ctx.px_to_360p(magnitude(m.residual))
     local = second.abs() * alternating / (1.0 + speed / SILENCE_PX)
     local = local * (~m.first).float().view(-1, 1, 1, 1)

@@ -30,12 +30,13 @@ from core.analysis.ops import (
     calibrate,
     dilate,
     erode,
+    flow_grid,
     frame_score,
     gradients,
     magnitude,
     opening,
     top_mean,
-    warp,
+    warp_with,
 )
 from core.analysis.ssim import ssim_map
 
@@ -68,19 +69,20 @@ def step(
     gx, gy = gradients(m.cur)
     energy = box_mean(gx * gx + gy * gy, ctx.kernel(9))
     valid = erode(m.valid, ctx.kernel(VALID_ERODE_PX)) * _away_from_motion_edges(ctx, m)
-    camera = m.back - m.residual
+    camera_grid = flow_grid(m.back - m.residual)
     history, recent, persist = state.history, state.recent, state.persist
     out = []
     for t in range(m.cur.shape[0]):
         e, v = energy[t : t + 1], valid[t : t + 1] * (~m.first[t]).float()
         if history is None or recent is None or persist is None:
             history, recent, persist = e, e, torch.zeros_like(e)
-        flow = m.back[t : t + 1]
-        long_ago = warp(history, flow)
-        recent = v * (RECENT_KEEP * warp(recent, flow) + (1 - RECENT_KEEP) * e) + (1 - v) * e
+        carried = warp_with(torch.cat([history, recent], dim=1), m.back_grid[t : t + 1])
+        long_ago, recent = carried[:, :1], carried[:, 1:]
+        recent = v * (RECENT_KEEP * recent + (1 - RECENT_KEEP) * e) + (1 - v) * e
         decay = (1.0 - (recent + ENERGY_FLOOR) / (long_ago + ENERGY_FLOOR)).clamp_min(0.0) * v
         history = v * (HISTORY_KEEP * long_ago + (1 - HISTORY_KEEP) * e) + (1 - v) * e
-        persist = PERSIST_KEEP * warp(persist, camera[t : t + 1]) + (1 - PERSIST_KEEP) * decay
+        persist = PERSIST_KEEP * warp_with(persist, camera_grid[t : t + 1])
+        persist = persist + (1 - PERSIST_KEEP) * decay
         out.append(persist)
     melt = opening(torch.cat(out), ctx.kernel(OPEN_PX)) * m.interior
     heat = calibrate(melt, DECAY_CLEAN, DECAY_BAD)

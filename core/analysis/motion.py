@@ -15,7 +15,15 @@ import torch
 from numpy.typing import NDArray
 
 from core.analysis.flow import PairFlow
-from core.analysis.ops import Tensor, block_mean, gradients, pixel_grid, warp
+from core.analysis.ops import (
+    Tensor,
+    block_mean,
+    flow_grid,
+    gradients,
+    pixel_grid,
+    warp,
+    warp_with,
+)
 
 # Lai/Ruder occlusion thresholds, in pixels² (their constants, unchanged).
 _FB_REL, _FB_ABS = 0.01, 0.5
@@ -37,6 +45,8 @@ class Motion:
     nxt: Tensor
     back: Tensor
     """Flow t -> t-1 (C=2)."""
+    back_grid: Tensor
+    """``back`` as a grid_sample grid (N, H, W, 2): warp with ``warp_with(x, m.back_grid)``."""
     fwd_next: Tensor
     """Flow t -> t+1 (C=2)."""
     residual: Tensor
@@ -97,15 +107,17 @@ def build_motion(
     cam = camera_field(np.stack([p.camera for p in pairs[:n]]), h, w, device)
     residual = back - cam
     inner = interior_mask(h, w, device)
-    valid = non_occluded(back, fwd, residual) * came_from_inside(back) * inner
+    grid = flow_grid(back)
+    valid = non_occluded(grid, back, fwd, residual) * came_from_inside(back) * inner
     return Motion(
         prev=prev,
         cur=cur,
         nxt=nxt,
         back=back,
+        back_grid=grid,
         fwd_next=fwd_next,
         residual=residual,
-        warped_prev=warp(prev, back),
+        warped_prev=warp_with(prev, grid),
         warped_next=warp(nxt, fwd_next),
         valid=valid,
         interior=inner,
@@ -132,9 +144,9 @@ def came_from_inside(back: Tensor) -> Tensor:
     return inside.float()
 
 
-def non_occluded(back: Tensor, fwd: Tensor, residual: Tensor) -> Tensor:
+def non_occluded(grid: Tensor, back: Tensor, fwd: Tensor, residual: Tensor) -> Tensor:
     """1 where frame t's pixel is visible in t-1 (Ruder's test), else 0; (N, 1, H, W)."""
-    fwd_at = warp(fwd, back)
+    fwd_at = warp_with(fwd, grid)
     sum_sq = (fwd_at + back).pow(2).sum(1, keepdim=True)
     mag_sq = fwd_at.pow(2).sum(1, keepdim=True) + back.pow(2).sum(1, keepdim=True)
     inconsistent = sum_sq > _FB_REL * mag_sq + _FB_ABS

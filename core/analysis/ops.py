@@ -114,9 +114,19 @@ def warp(x: Tensor, flow: Tensor) -> Tensor:
     ``flow`` is (N, 2, H, W) in pixels pointing from the output grid into ``x``'s grid;
     samples that fall outside are taken from the nearest border pixel.
     """
-    h, w = x.shape[-2:]
-    base, scale = _sample_grid(h, w, x.device)
-    grid = torch.addcmul(base, flow.permute(0, 2, 3, 1), scale)
+    return warp_with(x, flow_grid(flow))
+
+
+def flow_grid(flow: Tensor) -> Tensor:
+    """grid_sample's (N, H, W, 2) sampling grid for a (N, 2, H, W) pixel flow; compute it once
+    when several maps are warped by the same flow (see :func:`warp_with`)."""
+    h, w = flow.shape[-2:]
+    base, scale = _sample_grid(h, w, flow.device)
+    return torch.addcmul(base, flow.permute(0, 2, 3, 1), scale)
+
+
+def warp_with(x: Tensor, grid: Tensor) -> Tensor:
+    """:func:`warp` with a grid from :func:`flow_grid`."""
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=True)
 
 

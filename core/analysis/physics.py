@@ -27,7 +27,7 @@ import torch
 
 from core.analysis.context import Context
 from core.analysis.motion import Motion, interior_mask
-from core.analysis.ops import Tensor, blur, calibrate, erode, frame_score, top_mean, warp
+from core.analysis.ops import Tensor, blur, calibrate, erode, frame_score, top_mean, warp_with
 
 RESIDUAL_CLEAN, RESIDUAL_BAD = 2.5, 5.0
 TOP_FRACTION = 0.005
@@ -51,7 +51,7 @@ def step(
     back = erode(blur((m.cur - m.warped_prev).abs(), 1.5), size)
     fwd = erode(blur((m.cur - m.warped_next).abs(), 1.5), size)
     before = torch.cat([state.blob if state.blob is not None else back[:1] * 0, back[:-1]])
-    before = warp(before, m.back)
+    before = warp_with(before, m.back_grid)
     # The "not there in the frame before" test needs a real residual for t-1: frames 0 and 1
     # have none (frame 0 has no predecessor), so they are not judged.
     had = torch.tensor([state.blob is not None], device=back.device)

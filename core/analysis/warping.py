@@ -37,7 +37,7 @@ from core.analysis.ops import (
     magnitude,
     opening,
     top_mean,
-    warp,
+    warp_with,
 )
 
 ACCEL_CLEAN, ACCEL_BAD = 2.5, 5.5
@@ -56,7 +56,7 @@ def step(
 ) -> tuple[dict[str, Tensor], Tensor, Tensor, WarpState]:
     """Return (raw signals, heatmap in [0, 1], per-frame score, new state) for a batch."""
     prev_res = _previous(m.residual, state.residual)
-    accel = magnitude(m.residual - warp(prev_res, m.back))
+    accel = magnitude(m.residual - warp_with(prev_res, m.back_grid))
     # Acceleration needs two real flows: frame 0 has none, frame 1's predecessor has none.
     had = torch.tensor([state.residual is not None], device=accel.device)
     has_prev = torch.cat([had, ~m.first[:-1]]) & ~m.first
