@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from core.analysis.decode import DecodedFrame
 from core.analysis.flow import FlowEstimator, PairFlow, still_pair
 from core.analysis.local import FrameLocal
+from core.analysis.motion import Motion
 
 _END = object()
 
@@ -32,9 +33,12 @@ class Window:
     pairs: list[PairFlow]
     local: FrameLocal | None = None
     """Stateless per-frame results computed ahead (None: compute them on the main thread)."""
+    motion: Motion | None = None
+    """The batch's motion front end computed ahead (None: compute it on the main thread)."""
 
     def split(self) -> tuple[Window, Window]:
-        """Two windows covering the same core frames (used to retry after running out of memory)."""
+        """Two windows covering the same core frames (used to retry after running out of memory);
+        their motion is recomputed."""
         half, n = len(self.core) // 2, len(self.core)
         a, b = (self.local.part(0, half), self.local.part(half, n)) if self.local else (None, None)
         first = Window(self.prev, self.core[:half], self.core[half], self.pairs[: half + 1], a)

@@ -171,12 +171,13 @@ class _Run:
             self.progress(len(self.rows), max(self.info.frame_count, len(self.rows)))
 
     def _prepare(self, window: Window) -> Window:
-        """Worker-thread part: the stateless per-frame metrics. Measured CPU time per frame at
-        640x360: flow 5.6 + these 13.6 ms on the flow thread, motion maps 6.0 + detectors
-        13.6 ms on this one, so the two cores are evenly loaded."""
+        """Worker-thread part: everything stateless (motion front end, plain metrics, realism),
+        so this thread (with flow) and the main one (the stateful detectors, heatmaps, rows)
+        carry similar loads; decoding fills the gaps on both cores."""
         try:
-            local = frame_local(self.ctx, self.map_ctx, window.prev, window.core)
-            return replace(window, local=local)
+            motion = self._motion(window)
+            local = frame_local(self.ctx, self.map_ctx, window.prev, window.core, motion.cur)
+            return replace(window, local=local, motion=motion)
         except torch.cuda.OutOfMemoryError:
             return window  # the main thread redoes it inside the batch-halving retry
 
@@ -193,13 +194,13 @@ class _Run:
     def _compute(
         self, window: Window
     ) -> tuple[list[dict[str, float]], dict[str, torch.Tensor], _States]:
-        m = self._motion(window)
+        m = window.motion or self._motion(window)
         s, ctx = self.states, self.map_ctx
         w_sig, w_heat, w_score, w_state = warping.step(ctx, m, s.warp)
         m_sig, m_heat, m_score, m_state = melting.step(ctx, m, s.melt)
         f_sig, f_heat, f_score, f_state = flicker.step(ctx, m, s.flicker)
         p_sig, p_heat, p_score, p_state = physics.step(ctx, m, s.physics)
-        local = window.local or frame_local(self.ctx, self.map_ctx, window.prev, window.core)
+        local = window.local or frame_local(self.ctx, self.map_ctx, window.prev, window.core, m.cur)
         scores = {
             "warping": w_score,
             "melting": m_score,

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from core.analysis import realism
+from core.analysis import ops, realism
 from core.analysis.context import Context
 from core.analysis.decode import DecodedFrame
 from core.analysis.ops import Tensor, block_mean
-from core.analysis.ssim import ssim_and_psnr
+from core.analysis.ssim import consecutive_ssim_psnr, ssim_and_psnr
 
 
 @dataclass(frozen=True)
@@ -39,24 +39,40 @@ class FrameLocal:
 
 @torch.inference_mode()
 def frame_local(
-    ctx: Context, map_ctx: Context, prev: DecodedFrame | None, core: list[DecodedFrame]
+    ctx: Context,
+    map_ctx: Context,
+    prev: DecodedFrame | None,
+    core: list[DecodedFrame],
+    cur_map: Tensor | None = None,
 ) -> FrameLocal:
     """Plain metrics (at ``ctx`` size) and realism (at ``map_ctx`` size, like the other
     detectors: the block statistics are z-scored within the clip, so the scale cancels) for
-    ``core``; ``prev`` precedes ``core[0]``."""
+    ``core``; ``prev`` precedes ``core[0]``. ``cur_map`` is the core frames' luma already at
+    map size (N, 1, h, w), when the caller has it."""
     seq = [prev or core[0], *core]
-    luma = torch.from_numpy(np.stack([f.y for f in seq])).to(ctx.device).float().unsqueeze(1)
-    cur, before = luma[1:], luma[:-1]
     first = torch.tensor([f.index == 0 for f in core], device=ctx.device)
-    one = torch.ones(1, device=ctx.device, dtype=torch.float64)
     uv = torch.from_numpy(np.stack([f.uv for f in core])).to(ctx.device).float()
     factor = ctx.width // map_ctx.width
     if factor > 1:
-        cur_map, uv = block_mean(cur, factor), block_mean(uv, factor)
-    else:
-        cur_map = cur
+        uv = block_mean(uv, factor)
+    if cur_map is None:
+        cur_map = _luma(seq[1:], ctx)
+        cur_map = block_mean(cur_map, factor) if factor > 1 else cur_map
     signals, heat, score = realism.step(map_ctx, cur_map, uv)
-    ssim_prev, psnr_prev = ssim_and_psnr(cur, before)
-    signals["ssim_prev"] = torch.where(first, one, ssim_prev)
+    ssim_prev, psnr_prev = _ssim_psnr(seq, ctx)
+    signals["ssim_prev"] = torch.where(first, torch.ones_like(ssim_prev), ssim_prev)
     signals["psnr_prev"] = psnr_prev
     return FrameLocal(signals, heat, score)
+
+
+def _luma(frames: list[DecodedFrame], ctx: Context) -> Tensor:
+    return torch.from_numpy(np.stack([f.y for f in frames])).to(ctx.device).float().unsqueeze(1)
+
+
+def _ssim_psnr(seq: list[DecodedFrame], ctx: Context) -> tuple[Tensor, Tensor]:
+    """SSIM and PSNR of each frame of ``seq[1:]`` against its predecessor, float64."""
+    if ctx.device.type == "cpu" and not ops.FORCE_TORCH:
+        ssim_np, psnr_np = consecutive_ssim_psnr([f.y for f in seq])
+        return torch.from_numpy(ssim_np), torch.from_numpy(psnr_np)
+    luma = _luma(seq, ctx)
+    return ssim_and_psnr(luma[1:], luma[:-1])

@@ -9,7 +9,7 @@ from skimage.metrics import structural_similarity
 
 from core.analysis import ops
 from core.analysis.compare import compare_videos
-from core.analysis.ssim import psnr, ssim, ssim_and_psnr
+from core.analysis.ssim import consecutive_ssim_psnr, psnr, ssim, ssim_and_psnr
 from core.media import iter_frames
 from core.synth import ClipSpec, DefectSpec, render_clip
 
@@ -53,6 +53,10 @@ def test_consecutive_frame_ssim_and_psnr_match_references(pair, force_torch, mon
     fused_ssim, fused_psnr = ssim_and_psnr(x, y)  # the engine's one-pass version
     assert np.allclose(fused_ssim.numpy(), ours_ssim, atol=1e-9)
     assert np.allclose(fused_psnr.numpy(), ours_psnr, atol=1e-9)
+    # The engine's CPU path: one frame at a time with OpenCV, moments shared between pairs.
+    seq_ssim, seq_psnr = consecutive_ssim_psnr(frames)
+    assert np.allclose(seq_ssim, ours_ssim, atol=1e-5)
+    assert np.allclose(seq_psnr, ours_psnr, atol=1e-6)
     for i in range(len(frames) - 1):
         assert abs(ours_ssim[i] - _skimage_ssim(frames[i + 1], frames[i])) < 1e-3
         assert abs(ours_psnr[i] - _ref_psnr(frames[i + 1], frames[i])) < 0.05
