@@ -12,7 +12,10 @@ Message kinds: ``progress`` (done, total), ``rows`` (list of dicts), and the fin
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,9 +24,20 @@ Emit = Callable[[Message], None]
 FINAL_KINDS = ("done", "failed", "cancelled")
 
 
+def _exit_with_parent(poll_s: float = 1.0) -> None:
+    # The queue's pipe stays open in the child itself, so an orphan would block forever on a
+    # full pipe; a crashed GUI must not leave analysis processes behind.
+    parent = multiprocessing.parent_process()
+    while parent is not None and parent.is_alive():
+        time.sleep(poll_s)
+    os._exit(1)
+
+
 def _child_main(target: Callable[..., Any], messages: Any, cancel: Any, *args: Any) -> None:
     from core.analysis import AnalysisCancelled, AnalysisError
     from core.media import MediaError
+
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
 
     try:
         result = target(messages.put, cancel, *args)

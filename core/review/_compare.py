@@ -68,3 +68,16 @@ def default_report_dir(clip_path: Path | str) -> Path:
     if clip_path.parent.name == "clips":
         return clip_path.parent.parent / "analysis" / clip_path.stem
     return clip_path.with_name(f"{clip_path.stem}.analysis")
+
+
+def find_report_dir(clip_path: Path | str) -> Path | None:
+    """An existing analysis of the clip: the default place, else ``tc-analysis/<stem>`` beside
+    the clip (``torture-chamber analyze``'s default ``--out``); None when there is none."""
+    clip_path = Path(clip_path)
+    for folder in (
+        default_report_dir(clip_path),
+        clip_path.parent / "tc-analysis" / clip_path.stem,
+    ):
+        if (folder / "report.json").is_file():
+            return folder
+    return None

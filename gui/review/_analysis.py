@@ -51,8 +51,8 @@ class AnalysisRun(QObject):
         self._thread.cancelled.connect(self._on_cancelled)
 
     def start(self) -> None:
-        """Begin (the child process starts from the relay thread)."""
-        self._thread.start()
+        """Begin: the child process starts now, its messages arrive as signals."""
+        self._thread.launch()
 
     def cancel(self) -> None:
         """Ask the engine to stop at its next batch (returns at once)."""

@@ -23,7 +23,7 @@ from core.review import (
     OverlaySettings,
     ReportError,
     ReviewReport,
-    default_report_dir,
+    find_report_dir,
     read_report,
 )
 from core.review._cache import Frame
@@ -283,11 +283,11 @@ class ReviewPanel(QWidget):
         self.w.overlay_a.setTitle("Overlay A" if comparing else "Overlay")
 
     def _attach_report(self, side: int, report_dir: str | Path | None) -> None:
-        folder = Path(report_dir) if report_dir else default_report_dir(self.sides[side].path)
+        folder = Path(report_dir) if report_dir else find_report_dir(self.sides[side].path)
         self.sides[side].report_dir = Path(report_dir) if report_dir else None
-        if not (folder / "report.json").is_file():
+        if folder is None or not (folder / "report.json").is_file():
             if report_dir:
-                self._say(f"No report.json in {folder}")
+                self._say(f"No report.json in {report_dir}")
             return
         self.sides[side].report_dir = folder
         call = Call(lambda: read_report(folder), (ReportError, OSError), self)

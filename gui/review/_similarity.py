@@ -29,7 +29,7 @@ class SimilarityRunner(QObject):
         offsets = (self.player.offsets[0], self.player.offsets[1])
         self._thread = ChildThread(ChildRun(similarity_job, *paths, offsets))
         self._thread.succeeded.connect(self._show)
-        self._thread.start()
+        self._thread.launch()
 
     def drop(self) -> None:
         """Cancel the running computation without waiting (its late result is ignored)."""

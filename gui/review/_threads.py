@@ -92,8 +92,16 @@ class ChildThread(QThread):
         super().__init__()
         self.child = child
 
-    def run(self) -> None:
+    def launch(self) -> None:
+        """Start the child from the calling (GUI) thread, then relay its messages here.
+
+        Process start-up stays on one thread: concurrent spawns from several threads race in
+        multiprocessing's resource tracker.
+        """
         self.child.start()
+        self.start()
+
+    def run(self) -> None:
         for kind, *payload in self.child.messages():
             if kind == "progress":
                 self.progress.emit(int(payload[0]), int(payload[1]))

@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.review import default_report_dir, difference, side_by_side, side_frame, wipe
+from core.review import (
+    default_report_dir,
+    difference,
+    find_report_dir,
+    side_by_side,
+    side_frame,
+    wipe,
+)
 
 T24 = tuple(i / 24 for i in range(48))
 T30 = tuple(i / 30 for i in range(60))
@@ -51,3 +58,16 @@ def test_difference_wipe_side_by_side():
 )
 def test_default_report_dir(clip, expected):
     assert default_report_dir(clip) == Path(expected)
+
+
+def test_find_report_dir_looks_beside_the_clip_and_in_tc_analysis(tmp_path):
+    clip = tmp_path / "gen.mp4"
+    assert find_report_dir(clip) is None
+    cli_dir = tmp_path / "tc-analysis" / "gen"
+    cli_dir.mkdir(parents=True)
+    (cli_dir / "report.json").write_text("{}")
+    assert find_report_dir(clip) == cli_dir
+    gui_dir = tmp_path / "gen.analysis"
+    gui_dir.mkdir()
+    (gui_dir / "report.json").write_text("{}")
+    assert find_report_dir(clip) == gui_dir

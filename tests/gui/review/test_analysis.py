@@ -138,17 +138,19 @@ def test_gui_analysis_and_metrics_keep_torch_out_of_the_gui_process(synth_clip, 
         "    app.processEvents(); time.sleep(0.01)\n"
         "import json\n"
         "print('RESULT', json.dumps({'loaded': loaded, 'extra': sorted(panel.w.plots.extra),"
-        " 'torch': 'torch' in sys.modules}))\n"
+        " 'torch': 'torch' in sys.modules, 'status': panel.w.status.text()}))\n"
         "panel.close_clips()\n"
+        "import os; sys.stdout.flush(); os._exit(0)\n"  # what is checked ends here
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, str(clip)],
-        capture_output=True, text=True, timeout=200, check=True,
+        [sys.executable, "-X", "faulthandler", "-c", code, str(clip)],
+        capture_output=True, text=True, timeout=200,
     )  # fmt: skip
+    assert out.returncode == 0, out.stdout + out.stderr.replace(SIZE_HINTS_NOISE, "")
     lines = [line for line in out.stdout.splitlines() if line.startswith("RESULT ")]
     assert lines, out.stdout + out.stderr.replace(SIZE_HINTS_NOISE, "")
     result = json.loads(lines[0].removeprefix("RESULT "))
-    assert 0 in result["loaded"]
+    assert 0 in result["loaded"], result
     assert result["extra"] == ["A↔B PSNR (dB)", "A↔B SSIM"]
     assert result["torch"] is False
 
