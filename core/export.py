@@ -4,7 +4,7 @@ X's video rules (../shared/reference/x-posting.md, 3.3): H.264 yuv420p + AAC-LC,
 0.5-140 s, <= 512 MB, 32x32..1280x1024, <= 60 fps, aspect 1:3..3:1, square pixels. The plan
 is computed by pure functions (:func:`worst_window`, :func:`output_geometry`,
 :func:`plan_export`); :func:`export_clip` decodes with :class:`core.media.VideoReader`,
-optionally burns in the defect heatmap and a caption (:mod:`core.roast_overlay`), and writes
+optionally burns in the defect heatmap and a caption (:mod:`core.roast.overlay`), and writes
 with :class:`core.media.Mp4Writer` to a temporary file that replaces ``out_path`` only when
 complete. The audio track is silence: the source audio is not carried over.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.media import MediaError, Mp4Writer, VideoInfo, VideoReader, probe
-from core.roast_facts import RoastFacts
+from core.roast.facts import RoastFacts
 
 X_MAX_DURATION_S = 140.0
 X_MIN_DURATION_S = 0.5
@@ -39,7 +39,7 @@ _CRF_STEPS = (0, 6, 12)
 """CRF increases tried in turn if an export comes out over X's size limit."""
 
 if TYPE_CHECKING:
-    from core.roast_overlay import Overlay
+    from core.roast.overlay import Overlay
 
 ProgressFn = Callable[[int, int], None]
 
@@ -225,7 +225,7 @@ def _make_overlay(
 ) -> Overlay | None:
     if facts is None or not (options.heatmap or options.caption):
         return None
-    from core.roast_overlay import Overlay  # cv2 loads only when an overlay is drawn
+    from core.roast.overlay import Overlay  # cv2 loads only when an overlay is drawn
 
     heat_path = Path(report_dir) / "heatmaps.npz" if options.heatmap and report_dir else None
     if options.heatmap and (heat_path is None or not heat_path.is_file()):
@@ -243,7 +243,7 @@ def _encode(
     progress: ProgressFn | None,
     cancel: threading.Event | None,
 ) -> None:
-    from core.roast_overlay import compose_frame
+    from core.roast.overlay import compose_frame
 
     geometry, total = plan.geometry, plan.frames_out
     size = (geometry.content_width, geometry.content_height)

@@ -2,7 +2,7 @@
 
 Non-modal (``open()``, never ``exec()``, which re-enters the qasync loop). The text comes
 from :mod:`core.roast`; the weighted-length counter updates on every keystroke. The clip is
-exported on a QThread (:func:`core.roast_post.prepare_clip`) as soon as the dialog opens and
+exported on a QThread (:func:`core.roast.post.prepare_clip`) as soon as the dialog opens and
 whenever its options change; posting runs on a QThread too. Dry run is ticked by default;
 with it unticked, "Post…" shows an inline confirmation naming the text and the clip before
 anything is sent.
@@ -38,9 +38,9 @@ from core.config import ConfigError, Settings, load_settings
 from core.export import ExportError, ExportOptions, SegmentMode
 from core.media import MediaError
 from core.roast import ComposeOptions, Roast, RoastComposer, Style, format_time
-from core.roast_facts import ReportError, RoastFacts
-from core.roast_length import TWEET_MAX_WEIGHT, weighted_length
-from core.roast_post import (
+from core.roast.facts import ReportError, RoastFacts
+from core.roast.length import TWEET_MAX_WEIGHT, weighted_length
+from core.roast.post import (
     DuplicatePostError,
     PostOutcome,
     PreparedClip,
@@ -49,9 +49,9 @@ from core.roast_post import (
     post_roast,
     prepare_clip,
 )
-from core.roast_sources import AnalysedClip, find_report_dir, load_facts, run_dir_of
+from core.roast.sources import AnalysedClip, find_report_dir, load_facts, run_dir_of
 from core.x_client import XClient, XCredentials, XEndpoints
-from core.x_errors import XError
+from core.x_client.errors import XError
 
 log = logging.getLogger(__name__)
 EXPECTED_ERRORS = (

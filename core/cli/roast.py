@@ -15,18 +15,18 @@ from typing import Any
 
 from core.export import ExportError, ExportOptions, SegmentMode, export_clip
 from core.roast import ComposeOptions, Roast, RoastComposer, Style
-from core.roast_facts import ReportError, RoastFacts
-from core.roast_post import (
+from core.roast.facts import ReportError, RoastFacts
+from core.roast.post import (
     DuplicatePostError,
     PostOutcome,
     RoastTextError,
     export_path_for,
     post_roast,
 )
-from core.roast_sources import AnalysedClip, iter_clip_targets, load_facts
-from core.roast_templates import TemplateError
+from core.roast.sources import AnalysedClip, iter_clip_targets, load_facts
+from core.roast.templates import TemplateError
 from core.x_client import XClient, XCredentials, XEndpoints
-from core.x_errors import XError
+from core.x_client.errors import XError
 
 _FAILURES = (
     ReportError,

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.roast_sources import AnalysedClip
+from core.roast.sources import AnalysedClip
 from core.secrets import Secret
 from core.synth import ClipSpec, DefectSpec, GroundTruth, render_clip
 from core.x_client import XClient, XCredentials, XEndpoints, XLimits

@@ -8,7 +8,7 @@ import pytest
 
 from core.cli import main
 from core.media import probe
-from core.roast_store import RoastStore
+from core.roast.store import RoastStore
 from tests.roast.conftest import SECRET_VALUES
 
 X_VARS = ("X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.roast import (
+from core.roast.compose import (
     ComposeOptions,
     RoastComposer,
     Style,
@@ -21,9 +21,9 @@ from core.roast import (
     format_time,
     roast_values,
 )
-from core.roast_facts import RoastFacts
-from core.roast_length import clean_quote, cut_points, fits, shorten, weighted_length
-from core.roast_templates import TemplateError, load_library, parse_template
+from core.roast.facts import RoastFacts
+from core.roast.length import clean_quote, cut_points, fits, shorten, weighted_length
+from core.roast.templates import TemplateError, load_library, parse_template
 
 
 @pytest.mark.parametrize(
@@ -268,7 +268,7 @@ def test_bad_templates_are_refused(text, message):
 
 
 def test_bad_template_file_names_the_file(tmp_path: Path):
-    from core.roast_templates import ROASTS_DIR
+    from core.roast.templates import ROASTS_DIR
 
     for name in ("dry", "savage", "technical", "vocabulary"):
         (tmp_path / f"{name}.json").write_text((ROASTS_DIR / f"{name}.json").read_text())

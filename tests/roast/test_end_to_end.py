@@ -8,8 +8,8 @@ from core.analysis import CLASSES, AnalysisOptions, analyze
 from core.export import ExportOptions, export_clip, x_video_problems
 from core.media import probe
 from core.roast import compose_roasts, format_time
-from core.roast_length import fits
-from core.roast_sources import iter_clip_targets, load_facts
+from core.roast.length import fits
+from core.roast.sources import iter_clip_targets, load_facts
 from core.synth import ClipSpec, DefectSpec, render_clip
 
 PROMPT = "a red ball bouncing on a trampoline"

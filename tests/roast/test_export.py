@@ -21,7 +21,7 @@ from core.export import (
     x_video_problems,
 )
 from core.media import VideoReader, probe, write_mp4
-from core.roast_sources import load_facts
+from core.roast.sources import load_facts
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.roast_facts import ReportError, facts_from_report
-from core.roast_sources import (
+from core.roast.facts import ReportError, facts_from_report
+from core.roast.sources import (
     AnalysedClip,
     find_report_dir,
     iter_clip_targets,
@@ -128,8 +128,8 @@ def test_report_dir_next_to_a_standalone_clip(tmp_path):
 def test_physics_sub_kind_picks_its_own_words(tmp_path):
     import random
 
-    from core.roast import roast_values
-    from core.roast_templates import load_library
+    from core.roast.compose import roast_values
+    from core.roast.templates import load_library
 
     event = {"kind": "physics", "detail": "teleport", "start": 3, "end": 5, "peak": 4, "score": 0.7}
     facts = facts_from_report(_report(tmp_path / "r", scores={"overall": 0.7}, events=[event]))

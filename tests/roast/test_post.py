@@ -9,9 +9,9 @@ import pytest
 
 from core.export import ExportError, ExportOptions, ExportResult, export_clip
 from core.media import write_mp4
-from core.roast_post import DuplicatePostError, RoastTextError, post_roast
-from core.roast_sources import load_facts
-from core.roast_store import RoastStore
+from core.roast.post import DuplicatePostError, RoastTextError, post_roast
+from core.roast.sources import load_facts
+from core.roast.store import RoastStore
 from core.x_client import XClient, XEndpoints
 
 
@@ -81,7 +81,7 @@ def test_clip_breaking_x_rules_is_refused(prepared, fake_x, factory, tmp_path):
 
 
 def test_missing_credentials_fail_before_any_request(prepared, fake_x):
-    from core.x_errors import XCredentialsError
+    from core.x_client.errors import XCredentialsError
 
     clip, export = prepared
     with pytest.raises(XCredentialsError, match="X_CONSUMER_KEY"):

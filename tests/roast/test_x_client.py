@@ -12,7 +12,7 @@ import pytest
 
 from core.config import load_settings
 from core.x_client import CHUNK_BYTES, XCredentials
-from core.x_errors import (
+from core.x_client.errors import (
     XAuthError,
     XCancelled,
     XChunkTooLargeError,

@@ -15,9 +15,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from core.roast import format_score, format_time
-from core.roast_facts import RoastFacts
-from core.roast_templates import load_library
+from core.roast.compose import format_score, format_time
+from core.roast.facts import RoastFacts
+from core.roast.templates import load_library
 
 if TYPE_CHECKING:
     from core.export import Geometry

@@ -19,10 +19,10 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from core.x_errors import XConnectionError, XError, error_for_response, parse_body
+from core.x_client.errors import XConnectionError, XError, error_for_response, parse_body
 
 if TYPE_CHECKING:
-    from core.x_client import XClient
+    from core.x_client.client import XClient
 
 
 class _PlainHttpAdapter(HTTPAdapter):

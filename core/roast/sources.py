@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from core.roast_facts import ReportError, RoastFacts, facts_from_report
+from core.roast.facts import ReportError, RoastFacts, facts_from_report
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".mkv")
 

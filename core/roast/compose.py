@@ -1,8 +1,8 @@
 """Compose roasts: tweet texts that cite what the analysis found in one clip.
 
 A roast names the worst defect, when it peaks, how bad it is and (when known) the prompt,
-in one of several :class:`Style`\\ s, from the bundled templates (:mod:`core.roast_templates`).
-Every roast fits X's limit as X counts it (:mod:`core.roast_length`): when a text is too long
+in one of several :class:`Style`\\ s, from the bundled templates (:mod:`core.roast.templates`).
+Every roast fits X's limit as X counts it (:mod:`core.roast.length`): when a text is too long
 the prompt quote is shortened with an ellipsis (to ``min_quote_chars``), then the hashtags
 and the template's optional parts are dropped (last first), then the quote shrinks further.
 
@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from core.roast_facts import RoastFacts
-from core.roast_length import (
+from core.roast.facts import RoastFacts
+from core.roast.length import (
     ELLIPSIS,
     TWEET_MAX_WEIGHT,
     clean_quote,
@@ -29,7 +29,7 @@ from core.roast_length import (
     shorten,
     weighted_length,
 )
-from core.roast_templates import Style, Template, TemplateLibrary, fill, load_library
+from core.roast.templates import Style, Template, TemplateLibrary, fill, load_library
 
 __all__ = [
     "ComposeOptions",

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-ROASTS_DIR = Path(__file__).resolve().parents[1] / "resources" / "roasts"
+ROASTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "roasts"
 PLACEHOLDERS = frozenset(
     {
         "prompt",

@@ -5,11 +5,11 @@ OAuth 1.0a user context (four secrets from :class:`core.config.Settings`) signs 
 (``/2/media/upload/initialize``, ``/{id}/append``, ``/{id}/finalize``, ``GET
 /2/media/upload?command=STATUS``) with chunks of at most 2 MiB, because tweepy has none of
 them; when X refuses v2 (403/404/410) it falls back to tweepy's v1.1 ``media_upload``
-(:mod:`core.x_upload_v1`). Either way the processing state is checked until ``succeeded``
+(:mod:`core.x_client.upload_v1`). Either way the processing state is checked until ``succeeded``
 (tweepy does not check for ``failed``). The tweet is a signed ``POST /2/tweets``.
 
 Every call has connect and read timeouts; a 429 whose ``x-rate-limit-reset`` is near is
-waited out, a later one raises :class:`~core.x_errors.XRateLimitError` saying when to retry.
+waited out, a later one raises :class:`~core.x_client.errors.XRateLimitError` saying when to retry.
 Base URLs are parameters so tests can point the client at a local fake server.
 """
 
@@ -30,7 +30,7 @@ from requests_oauthlib import OAuth1
 
 from core.config import Settings
 from core.secrets import Secret
-from core.x_errors import (
+from core.x_client.errors import (
     XCancelled,
     XConnectionError,
     XCredentialsError,
@@ -162,7 +162,7 @@ class XClient:
     def request(self, method: str, path: str, what: str, **kwargs: Any) -> Any:
         """Send a signed request to ``api_base + path``; return the parsed JSON body.
 
-        Raises the :mod:`core.x_errors` class for the outcome; waits out a near 429 reset.
+        Raises the :mod:`core.x_client.errors` class for the outcome; waits out a near 429 reset.
         """
         url = self.endpoints.api_base + path
         timeout = (self.limits.connect_timeout_s, self.limits.read_timeout_s)
@@ -208,7 +208,7 @@ class XClient:
             if err.status_code not in V2_REFUSED:
                 raise
             log.info("X refused v2 media upload (%s); using v1.1", err.status_code)
-            from core.x_upload_v1 import upload_v1
+            from core.x_client.upload_v1 import upload_v1
 
             return upload_v1(self, path, progress, cancel)
         for index, chunk in enumerate(self._chunks(path, total)):

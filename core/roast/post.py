@@ -4,7 +4,7 @@ Dry run is the default: :func:`post_roast` sends nothing unless ``confirm=True``
 confirm button, the CLI's ``--yes``). Before anything is sent it checks that the text fits
 X's limit, that the exported clip meets X's video rules, and that the clip (by content hash)
 was not posted before (:class:`DuplicatePostError` unless ``force``). Every outcome, dry runs
-included, is recorded in the ``roasts`` table (:mod:`core.roast_store`).
+included, is recorded in the ``roasts`` table (:mod:`core.roast.store`).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from numpy.typing import NDArray
 from core.config import load_settings
 from core.export import ExportError, ExportOptions, ExportResult, export_clip, x_video_problems
 from core.media import MediaError, VideoReader, probe
-from core.roast_facts import RoastFacts
-from core.roast_length import TWEET_MAX_WEIGHT, fits, weighted_length
-from core.roast_sources import AnalysedClip
-from core.roast_store import RoastRecord, RoastStore, default_db_path, file_sha256, now_utc
+from core.roast.facts import RoastFacts
+from core.roast.length import TWEET_MAX_WEIGHT, fits, weighted_length
+from core.roast.sources import AnalysedClip
+from core.roast.store import RoastRecord, RoastStore, default_db_path, file_sha256, now_utc
 from core.x_client import PostedTweet, XClient, XCredentials
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Reads the files of the analysis contract (../shared/DESIGN.md) directly: ``report.json``
 (scores, events) and, when the report has no events, ``frames.csv`` (the worst frame of the
-worst class). The prompt and model are not part of a report; :mod:`core.roast_sources` finds
+worst class). The prompt and model are not part of a report; :mod:`core.roast.sources` finds
 them. Bad input raises :class:`ReportError` naming the file and the field.
 """
 
