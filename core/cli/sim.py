@@ -2,7 +2,9 @@
 
 Prints ``simulator listening on http://HOST:PORT/v1`` as its first line (scripts and the
 benchmark read it; ``--port 0`` picks a free port), then serves until Ctrl-C or SIGTERM and
-prints its counters (``/sim/stats``) as JSON on stderr when it stops.
+prints its counters (``/sim/stats``) as JSON on stderr when it stops. With ``--state-dir``
+it journals every accepted generation there and a later ``sim --state-dir`` on the same
+folder answers those request ids again (like xAI's servers after a client restart).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.sim import DEFAULT_API_KEY, FAULTS, SimOptions, SimServer
+from core.sim import DEFAULT_API_KEY, FAULTS, SimOptions, SimServer, SimStateError
 from core.sim.server import dumps_stats
 from core.synth import DEFECT_KINDS
 
@@ -56,6 +58,12 @@ def register(subparsers: Any) -> None:
     add("--render-processes", action="store_true", help="render in processes, not threads")
     add("--clip-cache", type=Path, default=None, help="keep rendered clips in this folder")
     add("--distinct-clips", type=int, default=None, help="load-test mode: N clips per size")
+    add(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="keep generations (and clips) here; a restart on this folder knows them again",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -94,6 +102,7 @@ def options_from_args(args: argparse.Namespace) -> SimOptions:
         render_processes=args.render_processes,
         clip_cache=args.clip_cache,
         distinct_clips=args.distinct_clips,
+        state_dir=args.state_dir,
     )
 
 
@@ -104,7 +113,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"sim: {err}", file=sys.stderr)
         return 2
-    asyncio.run(_serve(options))
+    try:
+        asyncio.run(_serve(options))
+    except SimStateError as err:
+        print(f"sim: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

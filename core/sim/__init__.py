@@ -9,9 +9,12 @@ unchanged), renders real H.264 + AAC clips with :mod:`core.synth`, and can injec
 
     handle = start_in_thread(fast_options())   # its own loop and thread (GUI, sync code)
     ...; handle.stop()
+
+``SimOptions(state_dir=...)`` makes it remember its generations across restarts, like xAI.
 """
 
 from core.sim._thread import SimHandle, start_in_thread
+from core.sim.journal import SimStateError
 from core.sim.options import DEFAULT_API_KEY, FAULTS, SimOptions, Site, fast_options
 from core.sim.server import SimServer
 
@@ -21,6 +24,7 @@ __all__ = [
     "SimHandle",
     "SimOptions",
     "SimServer",
+    "SimStateError",
     "Site",
     "fast_options",
     "start_in_thread",

@@ -54,6 +54,15 @@ class FaultInjector:
         self.injected: Counter[str] = Counter()
         """How many times each fault was injected (served at ``/sim/stats``)."""
 
+    def skip_to(self, site: Site, counts: Mapping[str, int]) -> None:
+        """Continue after an earlier session: the next draw for ``key`` is its ``counts[key]``-th.
+
+        A restarted simulator would otherwise repeat its first draws, so a start that was
+        dropped (``start_drop``) before a crash would be dropped again when re-sent.
+        """
+        for key, n in counts.items():
+            self._seen[(site, key)] = max(self._seen[(site, key)], n)
+
     def decide(self, site: Site, key: str) -> Decision:
         """Draw the fault for the next request for ``key`` at ``site``."""
         n = self._seen[(site, key)]

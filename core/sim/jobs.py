@@ -4,6 +4,9 @@ A job's fate (done, failed, expired, moderated, short-lived URL), its request id
 clip are decided when the start is accepted, from the seed and the prompt, so a run is
 reproducible. The clip renders in the background while the job reports ``pending``; the job
 reports ``done`` once both its generation time has passed and its clip exists.
+
+Times are wall-clock (``time.time``), so a journaled job (:mod:`core.sim.journal`) reloaded
+by a later simulator is done once its generation time has passed, as on xAI's servers.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from typing import Any
 
 from core import spec as wire
 from core.sim.faults import FaultInjector, rng_for
+from core.sim.journal import Journal
 from core.sim.options import SimOptions, Site
 from core.sim.render import ClipRenderer, RenderedClip, clip_spec_for
-from core.synth import ClipSpec
+from core.synth import ClipSpec, GroundTruth
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +59,45 @@ class SimJob:
     params: dict[str, Any]
     fate: JobFate
     created_s: float
+    """When the start was accepted (wall-clock seconds, ``time.time``)."""
     ready_s: float
-    """When the generation time is over (monotonic seconds)."""
+    """When the generation time is over (wall-clock seconds)."""
     url_ttl_s: float
     legacy: bool = False
     """Answer polls in the older form (no ``status``; HTTP 202 while pending)."""
     spec: ClipSpec | None = None
     clip: RenderedClip | None = None
     render_error: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        """The journal record of this job (everything a later simulator needs to answer)."""
+        spec = self.spec
+        return {
+            "type": "accepted",
+            "request_id": self.request_id,
+            "params": self.params,
+            "fate": str(self.fate),
+            "created_at_s": self.created_s,
+            "ready_at_s": self.ready_s,
+            "url_ttl_s": self.url_ttl_s,
+            "legacy": self.legacy,
+            "truth": None if spec is None else GroundTruth(spec, spec.defects).to_json(),
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> SimJob:
+        """Rebuild a job from :meth:`to_record` output (its clip renders again on demand)."""
+        truth = record["truth"]
+        return cls(
+            request_id=str(record["request_id"]),
+            params=dict(record["params"]),
+            fate=JobFate(record["fate"]),
+            created_s=float(record["created_at_s"]),
+            ready_s=float(record["ready_at_s"]),
+            url_ttl_s=float(record["url_ttl_s"]),
+            legacy=bool(record["legacy"]),
+            spec=None if truth is None else GroundTruth.from_json(truth).clip,
+        )
 
     def state(self, now_s: float) -> str:
         """``pending`` or the wire status (``done``, ``failed``, ``expired``)."""
@@ -136,10 +171,14 @@ class JobBook:
     options: SimOptions
     renderer: ClipRenderer
     faults: FaultInjector
-    clock: Callable[[], float] = time.monotonic
+    journal: Journal | None = None
+    """Where accepted jobs are written before they are answered (``None``: memory only)."""
+    clock: Callable[[], float] = time.time
     jobs: dict[str, SimJob] = field(default_factory=dict)
     accepted_by_prompt: Counter[str] = field(default_factory=Counter)
-    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    restored: int = 0
+    """Jobs reloaded from the journal of earlier sessions."""
+    _renders: dict[str, asyncio.Task[None]] = field(default_factory=dict)
 
     @property
     def accepted(self) -> int:
@@ -147,11 +186,13 @@ class JobBook:
         return len(self.jobs)
 
     def accept(self, params: dict[str, Any]) -> SimJob:
-        """Create the job for a validated start request and begin rendering its clip."""
+        """Create the job for a validated start request, journal it, begin rendering its clip.
+
+        Raises ``OSError`` when the journal cannot be written: the start is then not
+        accepted (the server answers 500, which clients may safely retry).
+        """
         prompt = params["prompt"]
-        occurrence = self.accepted_by_prompt[prompt]
-        self.accepted_by_prompt[prompt] += 1
-        key = f"{prompt}#{occurrence}"
+        key = f"{prompt}#{self.accepted_by_prompt[prompt]}"
         job_rng = rng_for(self.options.seed, "job", key)
         fault = self.faults.decide(Site.JOB, key).fault
         now_s = self.clock()
@@ -166,13 +207,44 @@ class JobBook:
             else self.options.url_ttl_s,
             legacy=job_rng.random() < self.options.legacy_rate,
         )
-        self.jobs[job.request_id] = job
         if job.fate is JobFate.DONE:
             job.spec = clip_spec_for(self.options, prompt, params, job_rng)
-            task = asyncio.create_task(self._render(job))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        if self.journal is not None:
+            self.journal.append(job.to_record())
+        self._add(job)
+        self.ensure_render(job)
         return job
+
+    def restore(self, records: list[dict[str, Any]]) -> None:
+        """Take back the jobs of earlier sessions (``Journal.open()``); clips render lazily.
+
+        Raises ``ValueError`` naming the request id of a record that cannot be read.
+        """
+        for record in records:
+            try:
+                job = SimJob.from_record(record)
+            except (KeyError, TypeError, ValueError) as err:
+                name = record.get("request_id", "?")
+                raise ValueError(f"journal record {name}: {type(err).__name__}: {err}") from None
+            self._add(job)
+            self.restored += 1
+
+    def _add(self, job: SimJob) -> None:
+        self.jobs[job.request_id] = job
+        self.accepted_by_prompt[job.params["prompt"]] += 1
+
+    def ensure_render(self, job: SimJob) -> asyncio.Task[None] | None:
+        """The task rendering ``job``'s clip, started when the clip is missing (a job
+        reloaded from the journal renders, or loads from the clip cache, on first use);
+        ``None`` when there is nothing to render."""
+        if job.spec is None or job.clip is not None or job.render_error:
+            return None
+        task = self._renders.get(job.request_id)
+        if task is None:
+            task = asyncio.create_task(self._render(job))
+            self._renders[job.request_id] = task
+            task.add_done_callback(lambda _t: self._renders.pop(job.request_id, None))
+        return task
 
     async def _render(self, job: SimJob) -> None:
         assert job.spec is not None
@@ -193,6 +265,7 @@ class JobBook:
 
     async def close(self) -> None:
         """Cancel renders still running."""
-        for task in list(self._tasks):
+        tasks = list(self._renders.values())
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)

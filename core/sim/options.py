@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.sim.journal import CLIPS_DIR
 from core.synth import DEFECT_KINDS
 
 DEFAULT_API_KEY = "sim-local-key"
@@ -96,6 +97,10 @@ class SimOptions:
     distinct_clips: int | None = None
     """Load-test mode: at most this many distinct clips per (size, duration); every prompt
     is served one of them (its ground truth too)."""
+    state_dir: Path | None = None
+    """Folder where the simulator keeps its generations (journal, clip cache), so a new
+    simulator on the same folder answers the request ids of an earlier one, as xAI's
+    servers do after a client restarts; ``None``: forget everything when stopped."""
 
     def __post_init__(self) -> None:
         known = set(FAULTS) | {f"{n}@{s}" for n, sites in FAULT_SITES.items() for s in sites}
@@ -119,6 +124,13 @@ class SimOptions:
             raise ValueError(f"distinct_clips must be >= 1, got {self.distinct_clips}")
         if not self.api_key:
             raise ValueError("the simulator needs a non-empty api_key")
+
+    @property
+    def cache_dir(self) -> Path | None:
+        """Where rendered clips are kept: ``clip_cache``, else ``state_dir/clips``."""
+        if self.clip_cache is not None or self.state_dir is None:
+            return self.clip_cache
+        return self.state_dir / CLIPS_DIR
 
     def site_rates(self, site: Site) -> dict[str, float]:
         """The chance of each fault at ``site``; their sum must stay <= 1."""

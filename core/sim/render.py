@@ -94,8 +94,8 @@ class ClipRenderer:
     """Renders clips in a pool, sharing in-flight renders and caching finished ones."""
 
     def __init__(self, options: SimOptions) -> None:
-        self._owns_dir = options.clip_cache is None
-        self.folder = Path(options.clip_cache or tempfile.mkdtemp(prefix="tc-sim-clips-"))
+        self._owns_dir = options.cache_dir is None
+        self.folder = Path(options.cache_dir or tempfile.mkdtemp(prefix="tc-sim-clips-"))
         self.folder.mkdir(parents=True, exist_ok=True)
         self._executor: Executor = _make_executor(options)
         self._inflight: dict[str, asyncio.Future[RenderedClip]] = {}
@@ -129,13 +129,13 @@ class ClipRenderer:
 
     async def _load_or_render(self, key: str, spec: ClipSpec) -> RenderedClip:
         path, truth_path = self.folder / f"{key}.mp4", self.folder / f"{key}.json"
-        if path.is_file() and truth_path.is_file():
+        truth = _cached_truth(path, truth_path)
+        if truth is not None:
             self.cache_hits += 1
-            truth = json.loads(truth_path.read_text(encoding="utf-8"))
         else:
             loop = asyncio.get_running_loop()
             truth = await loop.run_in_executor(self._executor, _render_file, spec, str(path))
-            truth_path.write_text(json.dumps(truth), encoding="utf-8")
+            _write_atomic(truth_path, json.dumps(truth))
             self.renders += 1
         return RenderedClip(path, path.stat().st_size, truth)
 
@@ -144,6 +144,24 @@ class ClipRenderer:
         self._executor.shutdown(wait=True, cancel_futures=True)
         if self._owns_dir:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _cached_truth(path: Path, truth_path: Path) -> dict[str, Any] | None:
+    """The ground truth of a cached clip, or ``None`` when it must be rendered (again)."""
+    if not path.is_file():
+        return None
+    try:
+        truth: dict[str, Any] = json.loads(truth_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return truth
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary name, so a killed simulator never leaves half a file."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _make_executor(options: SimOptions) -> Executor:

@@ -8,6 +8,10 @@ Routes (base URL ``http://HOST:PORT/v1``, so any xAI client works against it unc
   media links).
 - ``GET /sim/stats`` (what was accepted, requested, injected) and ``GET /sim/truth/{id}``
   (where the injected defects are). Not part of xAI's API; no key needed.
+
+With ``SimOptions.state_dir`` every accepted generation is journaled before it is answered
+(:mod:`core.sim.journal`) and reloaded by the next simulator on that folder, so request ids
+survive a restart (or ``kill -9``) and ``accepted`` counts every session.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -25,6 +28,7 @@ from aiohttp import web
 
 from core.sim.faults import Decision, FaultInjector
 from core.sim.jobs import JobBook, JobFate, SimJob
+from core.sim.journal import Journal, SimStateError
 from core.sim.options import SimOptions, Site
 from core.sim.render import ClipRenderer
 from core.sim.wire import WireError, check_auth, flat_error, nested_error, validate_generation
@@ -59,6 +63,7 @@ class SimServer:
         self._requests: Counter[str] = Counter()
         self._responses: Counter[str] = Counter()
         self._book: JobBook | None = None
+        self._journal: Journal | None = None
 
     @property
     def api_key(self) -> str:
@@ -73,9 +78,12 @@ class SimServer:
         return self._book
 
     async def start(self) -> str:
-        """Listen on ``options.host:options.port``; return the base URL."""
-        self._renderer = ClipRenderer(self.options)
-        self._book = JobBook(self.options, self._renderer, self._faults)
+        """Listen on ``options.host:options.port``; return the base URL.
+
+        With a ``state_dir``, first reload the generations of earlier sessions; raises
+        :class:`SimStateError` when the folder is damaged or used by another simulator.
+        """
+        await self._open_book()
         app = web.Application(middlewares=[self._count, self._auth])
         app.on_response_prepare.append(self._on_prepare)
         app.router.add_post("/v1/videos/generations", self._start)
@@ -96,8 +104,24 @@ class SimServer:
         log.info("simulator listening on %s", self.base_url)
         return self.base_url
 
+    async def _open_book(self) -> None:
+        records = []
+        if self.options.state_dir is not None:
+            self._journal = Journal(self.options.state_dir)
+            records = await asyncio.to_thread(self._journal.open)
+        self._renderer = ClipRenderer(self.options)
+        self._book = JobBook(self.options, self._renderer, self._faults, self._journal)
+        try:
+            self._book.restore(records)
+        except ValueError as err:
+            await self.stop()
+            raise SimStateError(f"{self.options.state_dir}: {err}") from None
+        self._faults.skip_to(Site.START, self._book.accepted_by_prompt)
+        if records:
+            log.info("reloaded %d generations from %s", len(records), self.options.state_dir)
+
     async def stop(self) -> None:
-        """Stop serving, cancel renders and remove temporary clips."""
+        """Stop serving, cancel renders, remove temporary clips, release the state folder."""
         if self._book is not None:
             await self._book.close()
         if self._runner is not None:
@@ -106,6 +130,9 @@ class SimServer:
         if self._renderer is not None:
             await asyncio.to_thread(self._renderer.close)
             self._renderer = None
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
 
     async def __aenter__(self) -> SimServer:
         await self.start()
@@ -124,6 +151,7 @@ class SimServer:
         book, renderer = self.book, self._renderer
         return {
             "accepted": book.accepted,
+            "restored": book.restored,
             "duplicate_prompts": book.duplicate_prompts(),
             "requests": dict(self._requests),
             "responses": dict(self._responses),
@@ -179,8 +207,9 @@ class SimServer:
         faulted = await self._transport_fault(self._faults.decide(Site.POLL, request_id), request)
         if faulted is not None:
             return faulted
+        self.book.ensure_render(job)  # a job from an earlier session renders on first poll
         media_url = f"{request.scheme}://{request.host}/media/{request_id}.mp4"
-        status, body = job.poll_body(time.monotonic(), media_url)
+        status, body = job.poll_body(self.book.clock(), media_url)
         return _json(status, body)
 
     async def _api_key(self, request: web.Request) -> web.StreamResponse:
@@ -193,7 +222,9 @@ class SimServer:
     async def _media(self, request: web.Request) -> web.StreamResponse:
         request_id = request.match_info["request_id"]
         job = self.book.jobs.get(request_id)
-        if job is None or job.clip is None or job.media_expired(time.monotonic()):
+        if job is not None and not job.media_expired(self.book.clock()):
+            await _rendered(self.book, job)
+        if job is None or job.clip is None or job.media_expired(self.book.clock()):
             return _json(404, flat_error(404, "This media link does not exist or has expired."))
         decision = self._faults.decide(Site.MEDIA, request_id)
         faulted = await self._transport_fault(decision, request)
@@ -212,6 +243,7 @@ class SimServer:
         job = self.book.jobs.get(request_id)
         if job is None or job.fate is not JobFate.DONE:
             return _json(404, flat_error(404, f"No rendered clip for request {request_id}."))
+        self.book.ensure_render(job)
         if job.clip is None:
             return _json(409, flat_error(409, f"The clip of {request_id} is not rendered yet."))
         return _json(200, _truth_body(job))
@@ -244,6 +276,13 @@ class SimServer:
         if request.transport is not None:
             request.transport.abort()
         return web.Response()
+
+
+async def _rendered(book: JobBook, job: SimJob) -> None:
+    """Wait for the clip of a finished job from an earlier session (rendered on demand)."""
+    task = book.ensure_render(job) if job.ready_s <= book.clock() else None
+    if task is not None:
+        await asyncio.shield(task)
 
 
 async def _json_body(request: web.Request) -> Any:

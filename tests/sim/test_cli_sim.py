@@ -12,6 +12,7 @@ import pytest
 
 from core.cli.sim import parse_fault_rates
 from core.providers import GenerationRequest, XaiClient
+from core.sim.journal import Journal
 
 SIM_ARGS = ["--port", "0", "--api-key", "cli-key-1234", "--gen-seconds", "0.05"]
 SIM_ARGS += ["--max-short-side", "64", "--fps", "8", "--seed", "1"]
@@ -45,6 +46,18 @@ def test_sim_refuses_bad_options(capsys):
 
     assert main(["sim", "--fault", "gremlins=0.5"]) == 2
     assert "unknown fault" in capsys.readouterr().err
+
+
+def test_sim_refuses_a_state_dir_in_use(tmp_path, capsys):
+    from core.cli import main
+
+    holder = Journal(tmp_path)  # as another simulator would
+    holder.open()
+    try:
+        assert main(["sim", "--port", "0", "--state-dir", str(tmp_path)]) == 2
+    finally:
+        holder.close()
+    assert f"sim: {tmp_path} is used by another simulator (pid " in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -88,3 +88,14 @@ def test_injected_counts_match_a_rate():
     assert faults.count("rate_limit") == injector.injected["rate_limit"]
     assert 400 < injector.injected["rate_limit"] < 600
     assert set(faults) == {"rate_limit", None}
+
+
+def test_a_restarted_simulator_continues_the_draws_instead_of_repeating_them():
+    options = SimOptions(fault_rate=0.5)
+    before = FaultInjector(options)
+    draws = [before.decide(Site.START, "p").rng.random() for _ in range(4)]
+    restarted = FaultInjector(options)
+    restarted.skip_to(Site.START, {"p": 3})  # three starts of "p" were accepted earlier
+    assert restarted.decide(Site.START, "p").rng.random() == draws[3]
+    first_poll = FaultInjector(options).decide(Site.POLL, "p").rng.random()
+    assert restarted.decide(Site.POLL, "p").rng.random() == first_poll  # other sites as before
