@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from core.config import Settings
 from core.providers import Provider, XaiClient
@@ -36,12 +37,22 @@ def choose_provider(requested: str | None, settings: Settings) -> str:
 
 @contextlib.contextmanager
 def provider_settings(
-    provider: str, settings: Settings, sim_options: SimOptions = CLI_SIM_OPTIONS
+    provider: str,
+    settings: Settings,
+    sim_options: SimOptions = CLI_SIM_OPTIONS,
+    sim_state_dir: Path | None = None,
 ) -> Iterator[Settings]:
-    """Settings pointing at the provider; starts (and stops) the simulator for ``sim``."""
+    """Settings pointing at the provider; starts (and stops) the simulator for ``sim``.
+
+    ``sim_state_dir`` (the run's ``RUNDIR/sim``) keeps the simulator's generations, so a
+    resumed run polls the request ids of a killed session, as it would on xAI. Raises
+    :class:`core.sim.SimStateError` when that folder is damaged or in use.
+    """
     if provider != SIM:
         yield settings
         return
+    if sim_state_dir is not None:
+        sim_options = dataclasses.replace(sim_options, state_dir=sim_state_dir)
     handle = start_in_thread(sim_options)
     try:
         yield dataclasses.replace(

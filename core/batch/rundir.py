@@ -3,6 +3,7 @@
 Layout (docs/CONTRACTS.md)::
 
     RUNDIR/run.db  run.json  clips/<job_id>.mp4  analysis/<job_id>/  .lock
+    RUNDIR/sim/    the built-in simulator's generations (runs with provider ``sim``)
 
 ``run.json`` holds what is needed to resume (provider, base URL, settings snapshot) and never
 a secret. ``.lock`` is held (an OS file lock, released even by ``kill -9``) by the one process
@@ -64,6 +65,11 @@ class RunDir:
     def clips_dir(self) -> Path:
         """``clips/``."""
         return self.path / "clips"
+
+    @property
+    def sim_state_dir(self) -> Path:
+        """``sim/``: the built-in simulator's journal and clip cache (see ``core.sim``)."""
+        return self.path / "sim"
 
     def clip_rel(self, job_id: str) -> str:
         """A job's clip, relative to the run directory (what the store keeps)."""

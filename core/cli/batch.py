@@ -2,7 +2,8 @@
 [--budget USD] [--analyze]``: generate (and analyse) every prompt in the files.
 
 Import problems are printed as ``file:line: field: message`` and the valid prompts still
-run. With ``--provider sim`` (or no key) an in-process simulator serves the run.
+run. With ``--provider sim`` (or no key) an in-process simulator serves the run; it keeps its
+generations in ``RUNDIR/sim`` so ``resume`` finishes jobs caught mid-generation.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from core.batch.providers import (
 from core.batch.session import run_session
 from core.config import ConfigError, Settings, load_settings
 from core.prompts import PromptDefaults, load_prompt_files
+from core.sim import SimStateError
 from core.spec import ASPECT_RATIOS, RESOLUTIONS
 
 EXIT_USAGE = 2
@@ -85,9 +87,13 @@ def run(args: argparse.Namespace) -> int:
         f"${result.estimated_cost_usd():.2f}, provider {provider}, run directory {run_dir.path}",
         file=sys.stderr,
     )
-    with provider_settings(provider, settings) as run_settings:
-        run_dir.create(provider, run_settings.xai_base_url, settings)
-        return execute(run_dir, run_settings, args, lambda c: c.enqueue(result.prompts))
+    try:
+        with provider_settings(provider, settings, sim_state_dir=run_dir.sim_state_dir) as s:
+            run_dir.create(provider, s.xai_base_url, settings)
+            return execute(run_dir, s, args, lambda c: c.enqueue(result.prompts))
+    except SimStateError as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
 
 
 def execute(

@@ -3,7 +3,8 @@
 Finishes a run after a crash, ``kill -9``, Ctrl-C or a budget pause: jobs with a request id
 resume polling (never re-submitted), partial downloads restart, finished jobs are untouched.
 Starts whose outcome is unknown stay for the user unless ``--resend-unknown`` accepts that
-each may be charged twice.
+each may be charged twice. A run made with the built-in simulator gets its simulator back:
+the new one reloads ``RUNDIR/sim`` and answers the earlier session's request ids.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 from core.batch import RunController, RunDir, RunDirError
 from core.batch.providers import SIM, XAI, ProviderChoiceError, choose_provider, provider_settings
 from core.cli.batch import EXIT_USAGE, add_run_options, cli_settings, execute
+from core.sim import SimStateError
+from core.sim.journal import JOURNAL_NAME
 
 
 def register(subparsers: Any) -> None:
@@ -54,14 +57,19 @@ def run(args: argparse.Namespace) -> int:
     if provider == XAI and meta.get("provider") == XAI and meta.get("base_url"):
         # The saved request ids belong to the server the run started on.
         settings = dataclasses.replace(settings, xai_base_url=str(meta["base_url"]))
-    if provider == SIM:
+    state_dir = run_dir.sim_state_dir
+    if provider == SIM and not (state_dir / JOURNAL_NAME).exists():
         print(
-            "note: a new built-in simulator does not know the generations of an earlier "
-            "session; those jobs fail (retry them to start again)",
+            f"note: no simulator state in {state_dir} (a run from an older version, or not "
+            "made with the simulator): jobs caught mid-generation fail; retry them",
             file=sys.stderr,
         )
-    with provider_settings(provider, settings) as run_settings:
-        return execute(run_dir, run_settings, args, _unpause)
+    try:
+        with provider_settings(provider, settings, sim_state_dir=state_dir) as run_settings:
+            return execute(run_dir, run_settings, args, _unpause)
+    except SimStateError as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _unpause(controller: RunController) -> None:

@@ -1,7 +1,9 @@
 """kill -9 at chosen moments, then ``resume``: nothing lost, nothing paid twice.
 
 The runner is the real CLI in a subprocess; the simulator runs in this test's process and
-outlives it, like xAI's servers outlive a crashed desktop app.
+outlives it, like xAI's servers outlive a crashed desktop app. The last test kills the
+built-in simulator together with the runner (``--provider sim``): its state in RUNDIR/sim
+lets the resumed run's new simulator answer the old request ids.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from core.sim import SimServer
+from core.sim import SimOptions, SimServer
 from core.store import JobState, JobStore, SchemaError
 
 S = JobState
@@ -32,33 +34,31 @@ def write_prompts(tmp_path: Path, n: int = N_PROMPTS) -> Path:
     return path
 
 
-def cli_env(sim: SimServer) -> dict[str, str]:
+def cli_env(sim: SimServer | None, **changes: str) -> dict[str, str]:
+    """The runner's environment: fast pacing, and ``sim``'s URL and key (``None``: no key,
+    so ``--provider sim`` is the built-in simulator)."""
     env = dict(os.environ)
-    env.update(
-        XAI_API_KEY=sim.api_key,
-        XAI_BASE_URL=sim.base_url,
-        TC_JITTER="0",
-        TC_RATE_LIMIT_RPM="60000",
-        TC_POLL_INTERVAL_S="0.05",
-        TC_DURATION="1",
-    )
+    if sim is not None:
+        env.update(XAI_API_KEY=sim.api_key, XAI_BASE_URL=sim.base_url)
+    env.update(TC_JITTER="0", TC_RATE_LIMIT_RPM="60000", TC_POLL_INTERVAL_S="0.05")
+    env.update(TC_DURATION="1", **changes)
     return env
 
 
-async def start_cli(sim: SimServer, *args: str) -> asyncio.subprocess.Process:
+async def start_cli(sim: SimServer | None, *args: str, **env: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "core.cli",
         *args,
-        env=cli_env(sim),
+        env=cli_env(sim, **env),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
 
 
-async def finish_cli(sim: SimServer, *args: str) -> tuple[int, str]:
-    proc = await start_cli(sim, *args)
+async def finish_cli(sim: SimServer | None, *args: str, **env: str) -> tuple[int, str]:
+    proc = await start_cli(sim, *args, **env)
     out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT_S)
     return int(proc.returncode or 0), out.decode() + err.decode()
 
@@ -167,3 +167,26 @@ async def test_ctrl_c_saves_in_flight_state(make_sim, tmp_path: Path) -> None:
     assert rc == 0, output
     assert counts(run_dir)[S.DONE] == N_PROMPTS
     assert (sim.stats()["accepted"], sim.stats()["duplicate_prompts"]) == (N_PROMPTS, 0)
+
+
+async def test_kill_the_built_in_simulator_mid_generation_then_resume(tmp_path: Path) -> None:
+    # Starts 0.5 s apart, each generating for 1 s: some job is always mid-generation.
+    pace = {"TC_RATE_LIMIT_RPM": "120"}
+    run_dir = tmp_path / "run"
+    proc = await start_cli(None, *batch_args(tmp_path, run_dir), "--provider", "sim", **pace)
+    await kill_when(proc, lambda: counts(run_dir).get(S.GENERATING, 0) > 0)
+    at_kill = counts(run_dir)
+    assert at_kill[S.GENERATING] + at_kill[S.DOWNLOADING] > 0  # ids only the dead sim knew
+
+    rc, output = await finish_cli(None, "resume", str(run_dir), **pace)
+    assert rc == 0, output
+    assert counts(run_dir)[S.DONE] == N_PROMPTS, output
+    assert len(list((run_dir / "clips").glob("*.mp4"))) == N_PROMPTS
+    # The simulator's state holds both sessions: every prompt accepted once, none twice.
+    sim = SimServer(SimOptions(state_dir=run_dir / "sim"))
+    await sim.start()
+    try:
+        stats = sim.stats()
+    finally:
+        await sim.stop()
+    assert (stats["accepted"], stats["duplicate_prompts"]) == (N_PROMPTS, 0)
