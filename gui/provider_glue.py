@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.config import Settings
@@ -64,12 +65,19 @@ class SimulatorService:
         self.options = options
         self.handle: SimHandle | None = None
 
-    async def ensure_started(self) -> SimHandle:
-        """Return the running simulator, starting it if needed (its start blocks ~0.1 s)."""
+    async def ensure_started(self, state_dir: Path | None = None) -> SimHandle:
+        """Return the running simulator, starting it if needed (its start blocks ~0.1 s).
+
+        ``state_dir`` (the run's ``RUNDIR/sim``) keeps its generations, so a reopened run
+        polls the request ids of a closed or killed session; another run's simulator is
+        stopped first.
+        """
         from core.sim import SimOptions, start_in_thread
 
+        if self.handle is not None and self.handle.server.options.state_dir != state_dir:
+            await self.stop()
         if self.handle is None:
-            options = self.options or SimOptions(**DEMO_SIM_OPTIONS)
+            options = replace(self.options or SimOptions(**DEMO_SIM_OPTIONS), state_dir=state_dir)
             self.handle = await run_blocking(start_in_thread, options)
             log.info("built-in simulator listening at %s", self.handle.base_url)
         return self.handle

@@ -117,7 +117,7 @@ class RunSession(QObject):
     async def _run(self) -> None:
         try:
             if self.choice is ProviderChoice.SIMULATOR:
-                await self._sim.ensure_started()
+                await self._sim.ensure_started(self.controller.run_dir.sim_state_dir)
             self._write_metadata()
             final = await self.controller.run()
             log.info("run %s ended: %s", self.run_dir, final)
