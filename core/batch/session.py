@@ -26,8 +26,13 @@ EXIT_STOPPED = 3
 EXIT_INTERRUPTED = 130
 
 
-async def run_session(controller: RunController, stream: TextIO = sys.stderr) -> int:
-    """Run to the end (or a pause, or Ctrl-C) with a live progress line; print a summary."""
+async def run_session(controller: RunController, stream: TextIO | None = None) -> int:
+    """Run to the end (or a pause, or Ctrl-C) with a live progress line; print a summary.
+
+    ``stream`` defaults to the ``sys.stderr`` of the moment of the call (a default bound at
+    import would keep writing to whatever stderr was then, e.g. a closed test capture).
+    """
+    stream = sys.stderr if stream is None else stream
     started_s = time.monotonic()
     interrupted = False
 

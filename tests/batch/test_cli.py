@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
+from core.batch.session import run_session
 from core.cli import main
+from tests.batch.conftest import prompts
 
 
 def test_batch_budget_stop_status_and_resume(
@@ -76,3 +80,17 @@ def test_xai_without_a_key_is_refused(tmp_path: Path, capsys: pytest.CaptureFixt
     good.write_text("a prompt\n", "utf-8")
     assert main(["batch", str(good), "--provider", "xai"]) == 2
     assert "--provider xai needs XAI_API_KEY" in capsys.readouterr().err
+
+
+async def test_the_session_writes_to_the_stderr_of_its_call(
+    make_sim, make_controller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: the default stream was bound when the module was imported, so after an
+    # earlier test (capsys) had imported it, a later run wrote to that closed capture.
+    sim = await make_sim()
+    controller = make_controller(sim)
+    controller.enqueue(prompts(1))
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    assert await run_session(controller) == 0
+    assert "done           1" in stderr.getvalue()
