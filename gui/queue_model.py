@@ -10,6 +10,7 @@ How (gui-practices 2.4):
   revision, reloads just those rows, and emits one ``dataChanged`` for their row range.
   Order is re-queried only when it can have changed (new jobs, or a state filter / sort on a
   changing column), as an append or a ``layoutChanged`` that keeps the selection.
+- Counts by state (whole-table queries) are sent at most twice a second.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from gui.queue_rows import COLUMNS, COST, DOWNLOAD, GENERATION, SEQ, STATE, Prog
 from gui.queue_source import QueueSource
 
 FLUSH_MS = 100
+COUNTS_MS = 500
 POLL_MS = 1000
 """Also look for changes written by another process (the CLI on the same run)."""
 PAGE_ROWS = 200
@@ -87,6 +89,10 @@ class QueueModel(QAbstractTableModel):
         self._poll_timer = QTimer(self, interval=POLL_MS)
         self._poll_timer.timeout.connect(self._schedule)
         self._poke.connect(self._schedule, Qt.ConnectionType.QueuedConnection)
+        # Counts (and the spend the window reads with them) are whole-table queries: at most
+        # twice a second, whatever the event rate (at 100k rows each costs milliseconds).
+        self._counts_timer = QTimer(self, singleShot=True, interval=COUNTS_MS)
+        self._counts_timer.timeout.connect(self._emit_counts)
 
     # -- feeding ---------------------------------------------------------------------------
 
@@ -134,8 +140,8 @@ class QueueModel(QAbstractTableModel):
         if changes.overflow or self._order_may_change(changed):
             self._requery()
         self._reload(changed | dirty)
-        if changed:
-            self._emit_counts()
+        if changed and not self._counts_timer.isActive():
+            self._counts_timer.start()
         self.refreshed.emit(1000 * (time.perf_counter() - started))
 
     def _order_may_change(self, changed: set[str]) -> bool:
@@ -273,6 +279,7 @@ class QueueModel(QAbstractTableModel):
             return COLUMNS[section].title
         return None
 
+    @Slot()
     def _emit_counts(self) -> None:
         counts = self.source.counts_by_state() if self.source else dict.fromkeys(JobState, 0)
         self.counts_changed.emit(counts)

@@ -157,6 +157,7 @@ class RunManager(QObject):
             return 0
         ids = session.enqueue(result.prompts)
         self.model.flush()
+        self._refresh_controls()  # Start is usable now, not at the next counts update
         self.view.set_categories(self.model.source.categories() if self.model.source else [])
         notifications.info(f"Queued {len(ids):,} job(s) in {session.run_dir.name}.", "enqueue")
         return len(ids)

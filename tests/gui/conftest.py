@@ -107,7 +107,9 @@ def make_window(qtbot, qloop, qsettings, run_async) -> Iterator[Callable[..., Ma
         if window.isVisible():
             window._close_confirmed = True
             window.close()
-        run_async(window.shutdown())
+        # Generous: shutting down waits (bounded) for in-flight simulator clips; deleting the
+        # window before it finished would destroy running decoder threads.
+        run_async(window.shutdown(), timeout_ms=120_000)
         window.deleteLater()
     root.setLevel(old_level)
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-RUN_TIMEOUT_MS = 60_000
+RUN_TIMEOUT_MS = 120_000
 """Longest wait for a simulator run in a test (they take a few seconds)."""
 
 

@@ -60,7 +60,8 @@ def test_drop_start_pause_resume_to_done(
     model = window.runs.model
     qtbot.waitUntil(lambda: model.data(model.index(11, 3)) == "done", timeout=5000)
     assert model.data(model.index(11, 5)) == "done"  # the download column's bar text
-    assert "12 done" in window.runs.status.counts_label.text()
+    counts_label = window.runs.status.counts_label  # updated at most twice a second
+    qtbot.waitUntil(lambda: counts_label.text() == "12 done", timeout=5000)
     _shot(window, artifacts_dir, "done")
 
 
