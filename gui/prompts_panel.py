@@ -2,9 +2,9 @@
 
 Text is parsed by :func:`core.prompts.parse_text` (off the GUI thread, debounced), so the
 editor shows exactly what would be queued: how many jobs, their estimated price and every
-line that would be refused. "Add to queue" emits the parsed result; the window enqueues it.
-File drops on the editor are left to the window (they import whole files), text drops are
-inserted as usual.
+line that would be refused. Lines may also be JSON objects with per-prompt parameters.
+"Add to queue" emits the parsed result; the window enqueues it. File drops on the editor are
+left to the window (they import whole files), text drops are inserted as usual.
 """
 
 from __future__ import annotations
@@ -44,6 +44,16 @@ def with_samples(prompts: list[Prompt], samples: int) -> list[Prompt]:
     if samples <= 1:
         return prompts
     return [p if p.repeat != 1 else dataclasses.replace(p, repeat=samples) for p in prompts]
+
+
+def editor_format(text: str) -> str:
+    """``jsonl`` when the first prompt line is a JSON object (per-prompt parameters, e.g.
+    ``{"prompt": "...", "duration": 5, "repeat": 3}``), else ``txt`` (one prompt a line)."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return "jsonl" if stripped.startswith("{") else "txt"
+    return "txt"
 
 
 def estimate_text(result: ImportResult) -> str:
@@ -145,7 +155,7 @@ class PromptsPanel(QWidget):
 
     async def _parse(self, seq: int) -> ImportResult:
         text, defaults = self.editor.toPlainText(), self.params.defaults()
-        result = await run_blocking(parse_text, text, defaults)
+        result = await run_blocking(parse_text, text, defaults, PASTED_SOURCE, editor_format(text))
         result.prompts = with_samples(result.prompts, self.params.samples_per_prompt())
         if seq == self._parse_seq:  # a newer edit supersedes this parse
             self.result = result

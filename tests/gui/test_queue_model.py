@@ -126,3 +126,13 @@ def test_sort_keeps_the_selection_on_the_same_job(qtbot, qtmodeltester, run):
     model.sort(1)  # the prompt column has no store sort key: nothing changes
     assert held.row() == 15
     qtmodeltester.check(model, force_py=True)
+
+
+def test_ten_thousand_rows_are_counted_but_loaded_a_page_at_a_time(run):
+    run_dir, store = run
+    store.enqueue(_prompts(10_000))
+    model = _model(run_dir)
+    assert model.rowCount() == 10_000
+    assert model.data(model.index(9_999, 1)) == "prompt 9999 a ball falls"
+    assert model.data(model.index(0, 1)) == "prompt 0 a ball falls"
+    assert len(model._rows) == 2 * PAGE_ROWS  # the two pages looked at, not 10,000 rows

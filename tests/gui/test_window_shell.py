@@ -115,3 +115,26 @@ def test_gpu_tab_and_analysis_never_load_torch_in_the_gui_process(tmp_path):
         capture_output=True, text=True, timeout=180, check=True,
     )  # fmt: skip
     assert "TORCH False" in out.stdout and "NAMES ['" in out.stdout, out.stdout + out.stderr
+
+
+def test_editor_takes_json_lines_with_per_prompt_parameters(window, qtbot):
+    from gui.prompts_panel import editor_format
+
+    assert [editor_format(t) for t in ("a cat\n", '# c\n{"prompt": "x"}', "")] == [
+        "txt",
+        "jsonl",
+        "txt",
+    ]
+    panel = window.prompts
+    text = (
+        '{"prompt": "a cat juggles", "duration": 5, "resolution": "720p", "repeat": 2}\n'
+        '{"prompt": "a dog surfs", "aspect_ratio": "9:16"}\n'
+        '{"prompt": "bad one", "duration": 99}\n'
+    )
+    with qtbot.waitSignal(panel.parsed, timeout=5000) as parsed:
+        panel.editor.setPlainText(text)
+    result = parsed.args[0]
+    cat, dog = result.prompts
+    assert (cat.duration_s, cat.resolution, cat.repeat) == (5, "720p", 2)
+    assert dog.aspect_ratio == "9:16" and dog.duration_s == panel.params.duration.value()
+    assert [(i.line, i.field) for i in result.errors] == [(3, "duration")]
