@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -103,6 +104,24 @@ async def make_sim():
     yield make
     for sim in sims:
         await sim.stop()
+
+
+class HeldGenerations:
+    """Stops ``sim``'s clock so its generations stay pending until :meth:`release`.
+
+    A test that needs several jobs mid-generation at once (or a deadline to pass first)
+    must not race the generation time: on a loaded 2-core CI box the runner can be slower
+    than any fixed ``gen_seconds``.
+    """
+
+    def __init__(self, sim: SimServer) -> None:
+        self._sim = sim
+        self.at_s = time.time()
+        sim.book.clock = lambda: self.at_s
+
+    def release(self) -> None:
+        """Let time run again: generations whose time is over are done."""
+        self._sim.book.clock = time.time
 
 
 def sim_settings(sim: SimServer, download_dir: Path, **changes: object) -> Settings:

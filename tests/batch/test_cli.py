@@ -19,6 +19,8 @@ def test_batch_budget_stop_status_and_resume(
 ) -> None:
     monkeypatch.setenv("TC_DURATION", "1")
     monkeypatch.setenv("TC_JITTER", "0")
+    monkeypatch.setenv("TC_POLL_INTERVAL_S", "0.05")
+    monkeypatch.setenv("TC_RATE_LIMIT_RPM", "6000")
     prompts = tmp_path / "prompts.csv"
     prompts.write_text("prompt,duration\nfirst,1\nsecond,1\nthird,1\nbroken,99\n", "utf-8")
     run_dir = tmp_path / "run"

@@ -12,7 +12,7 @@ from core.media import probe
 from core.secrets import Secret
 from core.sim.jobs import JobFate
 from core.store import FailReason, JobState
-from tests.batch.conftest import prompts
+from tests.batch.conftest import HeldGenerations, prompts
 
 S = JobState
 TRANSPORT_FAULTS = {"rate_limit": 0.05, "server_error": 0.05, "reset": 0.05, "truncate": 0.1}
@@ -162,6 +162,7 @@ async def test_budget_pauses_before_it_is_exceeded(make_sim, make_controller) ->
 
 async def test_deadline_failures_retry_by_polling_again(make_sim, make_controller) -> None:
     sim = await make_sim(gen_seconds=0.4)
+    held = HeldGenerations(sim)  # none may finish before the deadline, however slow the box
     controller = make_controller(sim, deadline_s=0.05)
     controller.enqueue(prompts(4))
     assert await controller.run() is RunState.FINISHED
@@ -169,6 +170,7 @@ async def test_deadline_failures_retry_by_polling_again(make_sim, make_controlle
     assert controller.store.failures_by_reason() == {"deadline": 4}
     controller.close()
 
+    held.release()
     patient = make_controller(sim, deadline_s=30.0)
     assert patient.retry_failed() == 4
     assert states(patient) == {S.GENERATING: 4}
@@ -179,6 +181,7 @@ async def test_deadline_failures_retry_by_polling_again(make_sim, make_controlle
 
 async def test_stop_leaves_a_resumable_run(make_sim, make_controller) -> None:
     sim = await make_sim(gen_seconds=0.5)
+    held = HeldGenerations(sim)  # five at once mid-generation, without racing the clock
     controller = make_controller(sim, concurrency=5)
     controller.enqueue(prompts(10))
 
@@ -190,8 +193,9 @@ async def test_stop_leaves_a_resumable_run(make_sim, make_controller) -> None:
     assert await controller.run() is RunState.STOPPED
     counts = controller.counts()
     assert counts[S.SUBMITTING] == counts[S.DOWNLOADING] == counts[S.ANALYSING] == 0
-    assert counts[S.GENERATING] >= 5
+    assert (counts[S.GENERATING], counts[S.QUEUED]) == (5, 5)
     controller.events.job_changed.disconnect(on_change)
+    held.release()
     assert await controller.run() is RunState.FINISHED
     assert states(controller) == {S.DONE: 10}
     assert (sim.stats()["accepted"], sim.stats()["duplicate_prompts"]) == (10, 0)
@@ -199,6 +203,7 @@ async def test_stop_leaves_a_resumable_run(make_sim, make_controller) -> None:
 
 async def test_concurrency_can_grow_while_running(make_sim, make_controller) -> None:
     sim = await make_sim(gen_seconds=0.3)
+    held = HeldGenerations(sim)  # jobs stay busy until five run at once
     controller = make_controller(sim, concurrency=1)
     controller.enqueue(prompts(10))
     busy: set[str] = set()
@@ -214,10 +219,12 @@ async def test_concurrency_can_grow_while_running(make_sim, make_controller) -> 
         peak = max(peak, len(busy))
         if state is S.GENERATING and controller.concurrency == 1:
             controller.set_concurrency(5)
+        if peak == 5:
+            held.release()
 
     controller.events.job_changed.connect(on_change)
     assert await controller.run() is RunState.FINISHED
-    assert peak >= 4
+    assert peak == 5  # grew to the new concurrency, never past it
     assert states(controller) == {S.DONE: 10}
 
 
