@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
 from concurrent.futures import ProcessPoolExecutor
 
 from core.devices import DeviceInfo, list_devices
 from gui.async_glue import run_blocking
+
+
+def _ignore_sigint() -> None:
+    # Ctrl+C in the terminal reaches the whole process group: the app shuts the helper down
+    # itself, so the helper must not die first with a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class DeviceProbe:
@@ -24,7 +31,9 @@ class DeviceProbe:
     async def devices(self) -> list[DeviceInfo]:
         """Every CUDA device with its memory, or the CPU alone."""
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._executor = ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_sigint
+            )
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, list_devices)
 

@@ -76,8 +76,11 @@ class GpuPanel(QWidget):
         self._timer.timeout.connect(self._tick)
 
     def start(self) -> None:
-        """Begin live updates (call once the event loop runs)."""
-        self.refresh()
+        """Begin live updates (call once the event loop runs).
+
+        No query right away: just after ``show()`` every dock still counts as visible, even a
+        tab that the layout is about to hide; the timer (or the tab being shown) starts it.
+        """
         self._timer.start()
 
     def showEvent(self, event: QShowEvent) -> None:
