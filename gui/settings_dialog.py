@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -116,7 +116,9 @@ class SettingsDialog(QDialog):
         self.error_label = QLabel(wordWrap=True)
         self.error_label.setObjectName("errorLabel")
         layout.addWidget(self.key_status)
-        layout.addWidget(QLabel(f"Saved to {user_env_path()} (private, mode 0600)."))
+        where = QLabel(f"Saved to {user_env_path()} (private, mode 0600).", wordWrap=True)
+        where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(where)
         layout.addWidget(self.error_label)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)

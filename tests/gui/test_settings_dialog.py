@@ -17,10 +17,15 @@ def test_validate_names_the_bad_fields():
     assert "whole number" in problems["TC_CONCURRENCY"]
 
 
-def test_save_writes_changed_values_and_secrets_privately(qtbot, qloop, qsettings):
+def test_save_writes_changed_values_and_secrets_privately(qtbot, qloop, artifacts_dir):
+    from gui.app import create_application
+
+    create_application()  # the app's style, for the screenshot
     dialog = SettingsDialog(load_settings(), TaskKeeper())
     qtbot.addWidget(dialog)
     dialog.open()
+    qtbot.waitExposed(dialog)
+    dialog.grab().save(str(artifacts_dir / "gui_settings_dialog.png"))
     assert dialog.fields["XAI_API_KEY"].text() == ""  # secrets are never pre-filled
     dialog.fields["TC_CONCURRENCY"].setText("12")
     qtbot.keyClicks(dialog.fields["XAI_API_KEY"], "xai-testkey0123456789")

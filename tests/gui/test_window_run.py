@@ -145,6 +145,7 @@ def test_close_mid_run_asks_then_reopen_resumes(
     first.close()
     assert first.isVisible() and first.close_guard.box is not None  # it asks, not closes
     _shot(first, artifacts_dir, "close_asks")
+    first.close_guard.box.grab().save(str(artifacts_dir / "gui_close_asks_box.png"))
     with qtbot.waitSignal(first.closed, timeout=5000):
         first.close_guard.quit_button.click()
     run_async(first.shutdown(), timeout_ms=RUN_TIMEOUT_MS)  # what gui.app.main awaits
@@ -171,7 +172,9 @@ def _counts_of(run_dir):
         return store.counts_by_state()
 
 
-def test_budget_and_bad_key_pause_with_a_plain_message(make_window, qtbot, fast_settings, tmp_path):
+def test_budget_and_bad_key_pause_with_a_plain_message(
+    make_window, qtbot, fast_settings, tmp_path, artifacts_dir
+):
     window = make_window(settings=fast_settings)
     window.runs.sim.options = fast_options(gen_seconds=0.2)
     drop_on(window, file_mime([prompt_file(tmp_path, 6, bad=False)]))
@@ -184,6 +187,7 @@ def test_budget_and_bad_key_pause_with_a_plain_message(make_window, qtbot, fast_
     assert "budget" in shown.args[0].message and "Resume" in shown.args[0].advice
     assert not shown.args[0].detail  # a sentence and what to do, never a traceback
     assert window.presenter.box is not None and "budget" in window.presenter.box.text()
+    window.presenter.box.grab().save(str(artifacts_dir / "gui_budget_paused_box.png"))
     window.presenter.box.close()
     assert "Paused: budget" in window.runs.status.state_label.text()
     assert _counts(window)[JobState.DONE] + _counts(window)[JobState.GENERATING] <= 1
