@@ -118,7 +118,7 @@ class _Run:
         self.cancel, self.progress = cancel, progress
         self.batch = max(1, options.batch_frames)
         self.states = _States()
-        hw = heatmap_size(size, info.frame_count, options)
+        hw = heatmap_size((self.map_ctx.width, self.map_ctx.height), info.frame_count, options)
         self.heat = HeatStore(CLASSES, hw)
         self.rows: list[dict[str, float]] = []
         self.warnings: list[str] = []

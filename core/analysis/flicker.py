@@ -22,7 +22,7 @@ import torch
 
 from core.analysis.context import Context
 from core.analysis.motion import Motion
-from core.analysis.ops import Tensor, blur, calibrate, frame_score, magnitude, top_mean, warp_with
+from core.analysis.ops import Tensor, blur, calibrate, frame_score, top_mean, warp_with
 
 LOCAL_CLEAN, LOCAL_BAD = 4.0, 12.0
 GLOBAL_CLEAN, GLOBAL_BAD = 4.0, 10.0
@@ -48,8 +48,7 @@ def step(
     second = blur(m.cur - 0.5 * (m.warped_prev + m.warped_next), 1.5) * m.valid
     prev = torch.cat([state.second if state.second is not None else second[:1] * 0, second[:-1]])
     alternating = (second * warp_with(prev, m.back_grid) < 0).float()
-    speed = ctx.px_to_360p(magnitude(m.residual))
-    local = second.abs() * alternating / (1.0 + speed / SILENCE_PX)
+    local = second.abs() * alternating / (1.0 + m.speed / SILENCE_PX)
     local = local * (~m.first).float().view(-1, 1, 1, 1)
     heat = calibrate(local, LOCAL_CLEAN, LOCAL_BAD)
     glob, new_state = _global(m, state, second)

@@ -30,10 +30,8 @@ from core.analysis.ops import (
     calibrate,
     dilate,
     erode,
-    flow_grid,
     frame_score,
     gradients,
-    magnitude,
     opening,
     top_mean,
     warp_with,
@@ -69,20 +67,22 @@ def step(
     gx, gy = gradients(m.cur)
     energy = box_mean(gx * gx + gy * gy, ctx.kernel(9))
     valid = erode(m.valid, ctx.kernel(VALID_ERODE_PX)) * _away_from_motion_edges(ctx, m)
-    camera_grid = flow_grid(m.back - m.residual)
     history, recent, persist = state.history, state.recent, state.persist
+    keep = valid * (~m.first).float().view(-1, 1, 1, 1)
     out = []
     for t in range(m.cur.shape[0]):
-        e, v = energy[t : t + 1], valid[t : t + 1] * (~m.first[t]).float()
+        e, v = energy[t : t + 1], keep[t : t + 1]
         if history is None or recent is None or persist is None:
             history, recent, persist = e, e, torch.zeros_like(e)
         carried = warp_with(torch.cat([history, recent], dim=1), m.back_grid[t : t + 1])
         long_ago, recent = carried[:, :1], carried[:, 1:]
-        recent = v * (RECENT_KEEP * recent + (1 - RECENT_KEEP) * e) + (1 - v) * e
-        decay = (1.0 - (recent + ENERGY_FLOOR) / (long_ago + ENERGY_FLOOR)).clamp_min(0.0) * v
-        history = v * (HISTORY_KEEP * long_ago + (1 - HISTORY_KEEP) * e) + (1 - v) * e
-        persist = PERSIST_KEEP * warp_with(persist, camera_grid[t : t + 1])
-        persist = persist + (1 - PERSIST_KEEP) * decay
+        # Exponential averages along the flow that restart (= e) where v is 0.
+        recent = torch.addcmul(e, v, recent - e, value=RECENT_KEEP)
+        history = torch.addcmul(e, v, long_ago - e, value=HISTORY_KEEP)
+        # decay = max(0, 1 - (recent + F) / (long_ago + F)) on valid pixels
+        decay = (long_ago - recent).clamp_min_(0.0).div_(long_ago + ENERGY_FLOOR).mul_(v)
+        persist = warp_with(persist, m.camera_grid[t : t + 1]).mul_(PERSIST_KEEP)
+        persist = persist.add_(decay, alpha=1 - PERSIST_KEEP)
         out.append(persist)
     melt = opening(torch.cat(out), ctx.kernel(OPEN_PX)) * m.interior
     heat = calibrate(melt, DECAY_CLEAN, DECAY_BAD)
@@ -99,9 +99,8 @@ def step(
 def _away_from_motion_edges(ctx: Context, m: Motion) -> Tensor:
     """0 near the edges of independently moving regions, where the patch-based flow bleeds
     and drags one surface's texture history onto its neighbour (a false "decay" ring)."""
-    speed = ctx.px_to_360p(magnitude(m.residual))
     size = ctx.kernel(EDGE_WINDOW_PX)
-    return ((dilate(speed, size) - erode(speed, size)) < EDGE_JUMP_PX).float()
+    return ((dilate(m.speed, size) - erode(m.speed, size)) < EDGE_JUMP_PX).float()
 
 
 def _mc_ssim(m: Motion) -> Tensor:

@@ -14,12 +14,14 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
+from core.analysis.context import REFERENCE_SHORT_SIDE_PX
 from core.analysis.flow import PairFlow
 from core.analysis.ops import (
     Tensor,
     block_mean,
     flow_grid,
     gradients,
+    magnitude,
     pixel_grid,
     warp,
     warp_with,
@@ -51,6 +53,10 @@ class Motion:
     """Flow t -> t+1 (C=2)."""
     residual: Tensor
     """``back`` minus the camera motion (C=2): what the camera does not explain."""
+    speed: Tensor
+    """|``residual``| in 360p px/frame (C=1): how fast a pixel moves against the camera."""
+    camera_grid: Tensor
+    """The camera motion alone (``back - residual``) as a grid_sample grid (N, H, W, 2)."""
     warped_prev: Tensor
     warped_next: Tensor
     valid: Tensor
@@ -108,7 +114,7 @@ def build_motion(
     residual = back - cam
     inner = interior_mask(h, w, device)
     grid = flow_grid(back)
-    valid = non_occluded(grid, back, fwd, residual) * came_from_inside(back) * inner
+    valid = non_occluded(grid, back, fwd, residual).mul_(came_from_inside(grid)).mul_(inner)
     return Motion(
         prev=prev,
         cur=cur,
@@ -117,6 +123,8 @@ def build_motion(
         back_grid=grid,
         fwd_next=fwd_next,
         residual=residual,
+        speed=magnitude(residual).mul_(REFERENCE_SHORT_SIDE_PX / min(h, w)),
+        camera_grid=flow_grid(cam),
         warped_prev=warp_with(prev, grid),
         warped_next=warp(nxt, fwd_next),
         valid=valid,
@@ -136,23 +144,22 @@ def interior_mask(
     return mask
 
 
-def came_from_inside(back: Tensor) -> Tensor:
-    """1 where ``p + back(p)`` lands inside the previous frame (the pixel was visible)."""
-    h, w = back.shape[-2:]
-    pos = pixel_grid(h, w, back.device) + back
-    inside = (pos[:, :1] >= 0) & (pos[:, :1] <= w - 1) & (pos[:, 1:] >= 0) & (pos[:, 1:] <= h - 1)
-    return inside.float()
+def came_from_inside(grid: Tensor) -> Tensor:
+    """1 where the sampling ``grid`` (see :func:`core.analysis.ops.flow_grid`) lands inside the
+    previous frame (the pixel was visible there); (N, 1, H, W)."""
+    return (grid.abs() <= 1.0).all(dim=-1, keepdim=True).permute(0, 3, 1, 2).float()
 
 
 def non_occluded(grid: Tensor, back: Tensor, fwd: Tensor, residual: Tensor) -> Tensor:
     """1 where frame t's pixel is visible in t-1 (Ruder's test), else 0; (N, 1, H, W)."""
     fwd_at = warp_with(fwd, grid)
-    sum_sq = (fwd_at + back).pow(2).sum(1, keepdim=True)
-    mag_sq = fwd_at.pow(2).sum(1, keepdim=True) + back.pow(2).sum(1, keepdim=True)
-    inconsistent = sum_sq > _FB_REL * mag_sq + _FB_ABS
-    ux, uy = gradients(residual[:, :1])
-    vx, vy = gradients(residual[:, 1:])
-    grad_sq = ux * ux + uy * uy + vx * vx + vy * vy
-    jump = grad_sq.sqrt() * 2.0 > _MB_JUMP_PX
-    boundary = (grad_sq > _MB_REL * residual.pow(2).sum(1, keepdim=True) + _MB_ABS) & jump
+    mag_sq = (fwd_at * fwd_at + back * back).sum(1, keepdim=True)
+    fwd_at += back
+    inconsistent = (fwd_at * fwd_at).sum(1, keepdim=True) > mag_sq.mul_(_FB_REL).add_(_FB_ABS)
+    ux, uy = gradients(residual)
+    grad_sq = (ux * ux + uy * uy).sum(1, keepdim=True)
+    # |grad| * 2 px > jump  <=>  grad_sq > (jump / 2)^2
+    jump = grad_sq > (_MB_JUMP_PX / 2.0) ** 2
+    flow_sq = (residual * residual).sum(1, keepdim=True)
+    boundary = (grad_sq > flow_sq.mul_(_MB_REL).add_(_MB_ABS)) & jump
     return (~(inconsistent | boundary)).float()

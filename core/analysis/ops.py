@@ -39,7 +39,8 @@ def _on_planes(
     return out
 
 
-def _use_cv2(x: Tensor) -> bool:
+def uses_opencv(x: Tensor) -> bool:
+    """True when maps like ``x`` are filtered with OpenCV (float32 on CPU, not ``FORCE_TORCH``)."""
     return x.device.type == "cpu" and x.dtype == torch.float32 and not FORCE_TORCH
 
 
@@ -63,7 +64,7 @@ def blur(x: Tensor, sigma: float, truncate: float = 3.5) -> Tensor:
     radius = gaussian_radius(sigma, truncate)
     if radius < 1:
         return x
-    if _use_cv2(x):
+    if uses_opencv(x):
         k = 2 * radius + 1
         return _on_planes(
             x, lambda a, b: cv2.GaussianBlur(a, (k, k), sigma, b, sigma, cv2.BORDER_REFLECT)
@@ -88,7 +89,7 @@ def _pad_symmetric(x: Tensor, pad: tuple[int, int, int, int]) -> Tensor:
 
 def box_mean(x: Tensor, size: int) -> Tensor:
     """Local mean over a ``size`` x ``size`` window (same size out, replicated borders)."""
-    if _use_cv2(x):
+    if uses_opencv(x):
         return _on_planes(
             x, lambda a, b: cv2.blur(a, (size, size), b, (-1, -1), cv2.BORDER_REPLICATE)
         )
@@ -138,12 +139,19 @@ def _sample_grid(h: int, w: int, device: torch.device) -> tuple[Tensor, Tensor]:
     return base.contiguous(), scale
 
 
+_DIFF_X = np.array([[-0.5, 0.0, 0.5]], np.float32)
+_DIFF_Y = _DIFF_X.T.copy()
+
+
 def gradients(x: Tensor) -> tuple[Tensor, Tensor]:
     """Central-difference x and y derivatives of (N, C, H, W) maps (one-sided at edges)."""
-    gx = torch.zeros_like(x)
-    gy = torch.zeros_like(x)
-    gx[..., 1:-1] = 0.5 * (x[..., 2:] - x[..., :-2])
-    gy[..., 1:-1, :] = 0.5 * (x[..., 2:, :] - x[..., :-2, :])
+    if uses_opencv(x):  # filter2D: 2.5x faster than the sliced torch arithmetic
+        gx = _on_planes(x, lambda a, b: cv2.filter2D(a, -1, _DIFF_X, b, (-1, -1), 0))
+        gy = _on_planes(x, lambda a, b: cv2.filter2D(a, -1, _DIFF_Y, b, (-1, -1), 0))
+    else:
+        gx, gy = torch.zeros_like(x), torch.zeros_like(x)
+        gx[..., 1:-1] = 0.5 * (x[..., 2:] - x[..., :-2])
+        gy[..., 1:-1, :] = 0.5 * (x[..., 2:, :] - x[..., :-2, :])
     gx[..., 0], gx[..., -1] = x[..., 1] - x[..., 0], x[..., -1] - x[..., -2]
     gy[..., 0, :], gy[..., -1, :] = x[..., 1, :] - x[..., 0, :], x[..., -1, :] - x[..., -2, :]
     return gx, gy
@@ -151,7 +159,7 @@ def gradients(x: Tensor) -> tuple[Tensor, Tensor]:
 
 def erode(x: Tensor, size: int) -> Tensor:
     """Grey-level erosion (local minimum) with a square window; removes thin structures."""
-    if _use_cv2(x):
+    if uses_opencv(x):
         kernel = np.ones((size, size), np.uint8)
         return _on_planes(x, lambda a, b: cv2.erode(a, kernel, b, borderType=cv2.BORDER_REPLICATE))
     return -dilate(-x, size)
@@ -160,7 +168,7 @@ def erode(x: Tensor, size: int) -> Tensor:
 def dilate(x: Tensor, size: int) -> Tensor:
     """Grey-level dilation (local maximum) with a square window, as two 1-D passes (a square
     max is separable, and two k-tap passes cost far less than one k x k pass)."""
-    if _use_cv2(x):
+    if uses_opencv(x):
         kernel = np.ones((size, size), np.uint8)
         return _on_planes(x, lambda a, b: cv2.dilate(a, kernel, b, borderType=cv2.BORDER_REPLICATE))
     pad = size // 2
@@ -184,7 +192,7 @@ def block_mean(x: Tensor, block: int) -> Tensor:
     h, w = x.shape[-2:]
     bh, bw = h // block, w // block
     x = x[..., : bh * block, : bw * block]
-    if _use_cv2(x):  # INTER_AREA at an integer factor is the exact cell mean, 10x faster
+    if uses_opencv(x):  # INTER_AREA at an integer factor is the exact cell mean, 10x faster
         return _on_planes(
             x, lambda a, b: cv2.resize(a, (bw, bh), b, interpolation=cv2.INTER_AREA), (bh, bw)
         )
@@ -193,7 +201,7 @@ def block_mean(x: Tensor, block: int) -> Tensor:
 
 def conv3x3(x: Tensor, kernel: Tensor) -> Tensor:
     """Correlate (N, C, H, W) maps with one 3x3 kernel, replicated borders."""
-    if _use_cv2(x):
+    if uses_opencv(x):
         k = kernel.cpu().numpy().astype(np.float32)
         return _on_planes(
             x, lambda a, b: cv2.filter2D(a, -1, k, b, (-1, -1), 0, cv2.BORDER_REPLICATE)
@@ -213,8 +221,24 @@ def top_mean(x: Tensor, fraction: float) -> Tensor:
     """Per frame, the mean of the top ``fraction`` of values: a percentile pool that does
     not let one bad region be averaged away by a large clean frame. Returns shape (N,)."""
     flat = x.reshape(x.shape[0], -1)
-    k = max(1, int(flat.shape[1] * fraction))
+    n = flat.shape[1]
+    k = max(1, int(n * fraction))
+    if uses_opencv(x):
+        rows = flat.contiguous().numpy()
+        return torch.from_numpy(np.array([_top_mean_row(row, k) for row in rows], np.float32))
     return flat.topk(k, dim=1).values.mean(dim=1)
+
+
+def _top_mean_row(row: np.ndarray, k: int) -> float:
+    """Mean of the ``k`` largest values of a 1-D array by a linear-time partition of its
+    positive values only (3x faster than a CPU topk; detector maps are mostly exact zeros, which
+    also slow a partition of the whole row down 10x)."""
+    positive = row[row > 0]
+    if positive.size >= k:
+        return float(np.partition(positive, positive.size - k)[positive.size - k :].mean())
+    if row.min() >= 0:  # the rest of the top k are zeros
+        return float(positive.sum(dtype=np.float64) / k)
+    return float(np.partition(row, row.size - k)[row.size - k :].mean())
 
 
 def calibrate(x: Tensor, clean: float, bad: float) -> Tensor:

@@ -27,8 +27,9 @@ class AnalysisOptions:
     """Frames per batch on the device; halved automatically when CUDA runs out of memory."""
     heatmap_budget_bytes: int = 192 * 1024 * 1024
     """Upper bound for all heatmaps of a clip in memory and on disk (before compression)."""
-    heatmap_max_side_px: int = 160
-    """Heatmaps are stored at most this wide (long side); the GUI scales them to the video."""
+    heatmap_max_side_px: int = 0
+    """Cap on the stored heatmaps' long side; 0 (default) stores them at the detectors' map size
+    (~180 px short side, the resolution the analysis really has). Viewers scale them up."""
     torch_threads: int = 0
     """CPU threads for torch; 0 picks cores - 1 (decode and flow run on their own threads)."""
     html: bool = True

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from numpy.typing import NDArray
 
+from core.analysis import ops
 from core.analysis.ops import Tensor, blur, gaussian_radius
 
 SIGMA = 1.5
@@ -32,7 +33,15 @@ PSNR_CAP_DB = 100.0
 
 
 def ssim_map(x: Tensor, y: Tensor) -> Tensor:
-    """Per-pixel SSIM of two (N, 1, H, W) stacks of luma in [0, 255]."""
+    """Per-pixel SSIM of two (N, C, H, W) stacks of luma in [0, 255]."""
+    if ops.uses_opencv(x):
+        out = torch.empty_like(x, memory_format=torch.contiguous_format)
+        h, w = x.shape[-2:]
+        xs = x.contiguous().numpy().reshape(-1, h, w)
+        ys = y.contiguous().numpy().reshape(-1, h, w)
+        for plane, a, b in zip(out.numpy().reshape(-1, h, w), xs, ys, strict=True):
+            plane[...] = _pair_map(_moments(a), _moments(b))
+        return out
     return _ssim_map_and_mse(x, y, with_mse=False)[0]
 
 
@@ -99,7 +108,7 @@ def _gauss(x: NDArray[np.float32]) -> NDArray[np.float32]:
     )
 
 
-def _moments(plane: NDArray[np.uint8]) -> _Moments:
+def _moments(plane: NDArray[np.uint8] | NDArray[np.float32]) -> _Moments:
     """(x - 128, its local mean, its local variance) for one luma plane."""
     x = plane.astype(np.float32)
     x -= 128.0
@@ -109,7 +118,8 @@ def _moments(plane: NDArray[np.uint8]) -> _Moments:
     return x, mu, var
 
 
-def _pair_ssim(a: _Moments, b: _Moments) -> float:
+def _pair_map(a: _Moments, b: _Moments) -> NDArray[np.float32]:
+    """The SSIM map of two planes from their :func:`_moments`."""
     (xa, mua, vara), (xb, mub, varb) = a, b
     cov2 = _gauss(xa * xb)
     cov2 -= mua * mub
@@ -128,8 +138,12 @@ def _pair_ssim(a: _Moments, b: _Moments) -> float:
     la += C1
     la *= var_sum
     num /= la
+    return num
+
+
+def _pair_ssim(a: _Moments, b: _Moments) -> float:
     pad = gaussian_radius(SIGMA)
-    return float(cv2.mean(num[pad:-pad, pad:-pad])[0])
+    return float(cv2.mean(_pair_map(a, b)[pad:-pad, pad:-pad])[0])
 
 
 def consecutive_ssim_psnr(

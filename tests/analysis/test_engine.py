@@ -159,5 +159,6 @@ def test_large_video_is_analysed_at_analysis_size(tmp_path):
     report = analyze(big)
     assert (report.width, report.height, report.frame_count) == (2560, 1440, 6)
     assert report.analysis_size == (640, 360)
+    assert report.heatmaps["physics"].shape == (6, 180, 320)  # the detectors' map size
     for event in report.events:
         assert event.box[2] <= 2560 and event.box[3] <= 1440

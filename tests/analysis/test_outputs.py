@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from core.analysis import CLASSES, AnalysisOptions, analyze, load_report
+from core.analysis.heat import heatmap_size
 from core.synth import ClipSpec, DefectSpec, render_clip
 
 FIRST_COLUMNS = ["frame", "time_s", *CLASSES]
@@ -51,6 +52,7 @@ def test_report_json_has_the_contract_fields(analysed):
     for raw in ("warp_error", "ssim_prev", "psnr_prev", "flow_mag"):
         assert raw in doc["metrics"]
     assert doc["analysis_size"] == [192, 108]
+    assert doc["heatmap_size"] == [192, 108]  # the detectors' maps: 108 px short side, no shrink
     for event in doc["events"]:
         assert set(event) >= {"kind", "start", "end", "peak", "score", "box"}
         x0, y0, x1, y1 = event["box"]
@@ -110,3 +112,20 @@ def test_load_report_names_bad_schema(tmp_path):
     (tmp_path / "report.json").write_text(json.dumps({"schema": 7}))
     with pytest.raises(ValueError, match=r"report\.json: field 'schema'"):
         load_report(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("map_size", "frames", "options", "expected"),
+    [
+        ((320, 180), 240, AnalysisOptions(), (320, 180)),  # 10 s at 24 fps: native map size
+        ((180, 320), 240, AnalysisOptions(), (180, 320)),  # portrait
+        ((320, 180), 240, AnalysisOptions(heatmap_max_side_px=160), (160, 90)),
+        # 1 minute at 24 fps: 5 float16 stacks must fit the 192 MiB budget -> ~0.49x per side
+        ((320, 180), 1440, AnalysisOptions(), (158, 89)),
+        ((320, 180), 240, AnalysisOptions(heatmap_budget_bytes=240 * 5 * 2 * 80 * 45), (80, 45)),
+    ],
+)
+def test_heatmap_size_is_the_map_size_within_the_memory_budget(map_size, frames, options, expected):
+    w, h = heatmap_size(map_size, frames, options)
+    assert (w, h) == expected
+    assert w * h * frames * 5 * 2 <= options.heatmap_budget_bytes * 1.02
