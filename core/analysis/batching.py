@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -121,7 +121,7 @@ def windows(
     short_side_px: int,
     prepare: Callable[[Window], Window] | None = None,
     factor: int = 1,
-) -> Iterator[Window]:
+) -> Generator[Window, None, None]:
     """Yield windows with their flows (at ``1/factor`` size) and ``prepare``'s extra work
     computed one window ahead in a worker thread."""
     flows = _Flows(short_side_px, factor)

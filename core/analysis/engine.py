@@ -11,6 +11,8 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -122,22 +124,26 @@ class _Run:
         self.heat = HeatStore(CLASSES, hw)
         self.rows: list[dict[str, float]] = []
         self.warnings: list[str] = []
+        self._local_pool = ThreadPoolExecutor(1, thread_name_prefix="analysis-local")
 
     def execute(self) -> Report:
         stop = threading.Event()
         frames = prefetch(
             decode(self.path, (self.ctx.width, self.ctx.height)), 2 * self.batch, stop
         )
-        try:
-            short_side = min(self.ctx.width, self.ctx.height)
-            for window in windows(
+        short_side = min(self.ctx.width, self.ctx.height)
+        with self._local_pool:
+            batches = windows(
                 self._guarded(frames), self.batch, short_side, self._prepare, self.factor
-            ):
-                if self.cancel.is_set():
-                    raise AnalysisCancelled(str(self.path))
-                self._process(window)
-        finally:
-            stop.set()
+            )
+            try:
+                with closing(batches):  # the flow thread is done before the local pool closes
+                    for window in batches:
+                        if self.cancel.is_set():
+                            raise AnalysisCancelled(str(self.path))
+                        self._process(window)
+            finally:
+                stop.set()
         if len(self.rows) < MIN_FRAMES:
             raise AnalysisError(self.path, f"has only {len(self.rows)} decodable frame(s)")
         return self._report()
@@ -171,13 +177,17 @@ class _Run:
             self.progress(len(self.rows), max(self.info.frame_count, len(self.rows)))
 
     def _prepare(self, window: Window) -> Window:
-        """Worker-thread part: everything stateless (motion front end, plain metrics, realism),
-        so this thread (with flow) and the main one (the stateful detectors, heatmaps, rows)
-        carry similar loads; decoding fills the gaps on both cores."""
+        """Flow-thread part, one window ahead of the detectors: everything stateless. The motion
+        front end runs here while a third thread computes the plain metrics and realism, so
+        the stateless work of window k+1 overlaps the detectors of window k and, with decoding,
+        there is always more runnable work than cores (measured CPU ms per frame at 640x360:
+        flow 4, motion 5, plain metrics + realism 4, detectors + rows 8, decode 2.6)."""
         try:
+            pending = self._local_pool.submit(
+                frame_local, self.ctx, self.map_ctx, window.prev, window.core
+            )
             motion = self._motion(window)
-            local = frame_local(self.ctx, self.map_ctx, window.prev, window.core, motion.cur)
-            return replace(window, local=local, motion=motion)
+            return replace(window, local=pending.result(), motion=motion)
         except torch.cuda.OutOfMemoryError:
             return window  # the main thread redoes it inside the batch-halving retry
 
