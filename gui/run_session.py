@@ -4,9 +4,9 @@ The window talks to one :class:`RunSession`; the session forwards to the control
 reports the run's state as a Qt signal. It holds the run directory's lock from open to close
 (the controller takes it), so a second app instance cannot run the same jobs.
 
-Closing: the controller is paused (nothing new starts), given a short grace period to let
-in-flight simulator generations land (a new simulator would not know their request ids),
-then stopped; jobs left generating resume by polling when the run is reopened.
+Closing: the controller is paused (nothing new starts, and the pause is kept in the run) and
+stopped; jobs left generating resume by polling when the run is reopened. The simulator keeps
+its generations in ``RUNDIR/sim``, so that works for simulated runs too.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core.batch import Analyzer, RunController, RunState
+from core.batch import Analyzer, RunController
 from core.config import Settings
 from core.prompts import Prompt
 from core.store import JobState
@@ -28,7 +28,6 @@ from gui.provider_glue import ProviderChoice, SimulatorService, client_for, run_
 from gui.run_controls import IDLE
 
 log = logging.getLogger(__name__)
-SIM_CLOSE_GRACE_S = 15.0
 
 
 def new_run_dir(download_dir: Path, now: float | None = None) -> Path:
@@ -66,7 +65,6 @@ class RunSession(QObject):
         self.controller = RunController(self.run_dir, settings, self._make_provider, analyzer)
         self.controller.events.run_state.connect(self._on_run_state)
         self._task: asyncio.Task[Any] | None = None
-        self._quiet = asyncio.Event()
         self.state = IDLE
 
     # -- state -----------------------------------------------------------------------------
@@ -92,11 +90,6 @@ class RunSession(QObject):
 
     def _set_state(self, state: str) -> None:
         self.state = state
-        # Paused and idle, or not running: nothing is in flight (closing waits for this).
-        if state in (RunState.PAUSED, IDLE):
-            self._quiet.set()
-        else:
-            self._quiet.clear()
         self.state_changed.emit(state)
 
     # -- commands --------------------------------------------------------------------------
@@ -167,18 +160,10 @@ class RunSession(QObject):
     # -- closing ---------------------------------------------------------------------------
 
     async def close(self) -> None:
-        """Pause, let simulator work land (bounded), stop, and release the run directory."""
+        """Pause (kept in the run), stop, and release the run directory."""
         if self.running:
             self.controller.pause()
-            if self.choice is ProviderChoice.SIMULATOR:
-                try:
-                    await asyncio.wait_for(self._until_paused(), SIM_CLOSE_GRACE_S)
-                except TimeoutError:
-                    log.info("closing with simulator jobs still in flight")
             self.controller.stop()
             if self._task is not None:
                 await asyncio.wait({self._task})
         self.controller.close()
-
-    async def _until_paused(self) -> None:
-        await self._quiet.wait()
