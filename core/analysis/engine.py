@@ -26,7 +26,7 @@ from core.analysis.decode import DecodedFrame, analysis_size, decode
 from core.analysis.events import find_events
 from core.analysis.heat import HeatStore, heatmap_size
 from core.analysis.local import frame_local
-from core.analysis.motion import Motion, build_motion, map_downscale
+from core.analysis.motion import Motion, build_motion, map_downscale, shrink
 from core.analysis.options import AnalysisCancelled, AnalysisError, AnalysisOptions, ProgressFn
 from core.analysis.pooling import clip_scores
 from core.analysis.report import CLASSES, Report
@@ -125,6 +125,7 @@ class _Run:
         self.rows: list[dict[str, float]] = []
         self.warnings: list[str] = []
         self._local_pool = ThreadPoolExecutor(1, thread_name_prefix="analysis-local")
+        self._detect_pool = ThreadPoolExecutor(1, thread_name_prefix="analysis-detect")
 
     def execute(self) -> Report:
         stop = threading.Event()
@@ -132,7 +133,7 @@ class _Run:
             decode(self.path, (self.ctx.width, self.ctx.height)), 2 * self.batch, stop
         )
         short_side = min(self.ctx.width, self.ctx.height)
-        with self._local_pool:
+        with self._local_pool, self._detect_pool:
             batches = windows(
                 self._guarded(frames), self.batch, short_side, self._prepare, self.factor
             )
@@ -183,22 +184,27 @@ class _Run:
         there is always more runnable work than cores (measured CPU ms per frame at 640x360:
         flow 4, motion 5, plain metrics + realism 4, detectors + rows 8, decode 2.6)."""
         try:
+            luma = self._map_luma(window)
             pending = self._local_pool.submit(
-                frame_local, self.ctx, self.map_ctx, window.prev, window.core
+                frame_local, self.ctx, self.map_ctx, window.prev, window.core, luma[1:-1]
             )
-            motion = self._motion(window)
+            motion = self._motion(window, luma)
             return replace(window, local=pending.result(), motion=motion)
         except torch.cuda.OutOfMemoryError:
             return window  # the main thread redoes it inside the batch-halving retry
 
     @torch.inference_mode()
-    def _motion(self, window: Window) -> Motion:
+    def _map_luma(self, window: Window) -> torch.Tensor:
+        """(N+2, 1, h, w) float luma of t-1, the core frames and t+1, at map size."""
         seq = [window.prev or window.core[0], *window.core, window.nxt or window.core[-1]]
         luma = torch.from_numpy(np.stack([f.y for f in seq])).to(self.device)
+        return shrink(luma.float().unsqueeze(1), self.factor)
+
+    @torch.inference_mode()
+    def _motion(self, window: Window, luma: torch.Tensor | None = None) -> Motion:
+        luma = self._map_luma(window) if luma is None else luma
         first = [f.index == 0 for f in window.core]
-        return build_motion(
-            luma.float().unsqueeze(1), window.pairs, first, self.device, self.factor
-        )
+        return build_motion(luma, window.pairs, first, self.device)
 
     @torch.inference_mode()
     def _compute(
@@ -206,10 +212,11 @@ class _Run:
     ) -> tuple[list[dict[str, float]], dict[str, torch.Tensor], _States]:
         m = window.motion or self._motion(window)
         s, ctx = self.states, self.map_ctx
+        # The detectors only depend on their own state: two run on a helper thread meanwhile.
+        side = self._detect_pool.submit(_side_detectors, ctx, m, s)
         w_sig, w_heat, w_score, w_state = warping.step(ctx, m, s.warp)
-        m_sig, m_heat, m_score, m_state = melting.step(ctx, m, s.melt)
         f_sig, f_heat, f_score, f_state = flicker.step(ctx, m, s.flicker)
-        p_sig, p_heat, p_score, p_state = physics.step(ctx, m, s.physics)
+        (m_sig, m_heat, m_score, m_state), (p_sig, p_heat, p_score, p_state) = side.result()
         local = window.local or frame_local(self.ctx, self.map_ctx, window.prev, window.core, m.cur)
         scores = {
             "warping": w_score,
@@ -257,6 +264,16 @@ class _Run:
             warnings=self.warnings + _info_warnings(self.info),
             meta=dict(self.options.meta),
         )
+
+
+@torch.inference_mode()
+def _side_detectors(
+    ctx: Context, m: Motion, s: _States
+) -> tuple[
+    tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor, melting.MeltState],
+    tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor, physics.PhysicsState],
+]:
+    return melting.step(ctx, m, s.melt), physics.step(ctx, m, s.physics)
 
 
 def _info_warnings(info: VideoInfo) -> list[str]:

@@ -16,7 +16,8 @@ import torch
 from core.analysis import ops, realism
 from core.analysis.context import Context
 from core.analysis.decode import DecodedFrame
-from core.analysis.ops import Tensor, block_mean
+from core.analysis.motion import shrink
+from core.analysis.ops import Tensor
 from core.analysis.ssim import consecutive_ssim_psnr, ssim_and_psnr
 
 
@@ -53,11 +54,9 @@ def frame_local(
     first = torch.tensor([f.index == 0 for f in core], device=ctx.device)
     uv = torch.from_numpy(np.stack([f.uv for f in core])).to(ctx.device).float()
     factor = ctx.width // map_ctx.width
-    if factor > 1:
-        uv = block_mean(uv, factor)
+    uv = shrink(uv, factor)
     if cur_map is None:
-        cur_map = _luma(seq[1:], ctx)
-        cur_map = block_mean(cur_map, factor) if factor > 1 else cur_map
+        cur_map = shrink(_luma(seq[1:], ctx), factor)
     signals, heat, score = realism.step(map_ctx, cur_map, uv)
     ssim_prev, psnr_prev = _ssim_psnr(seq, ctx)
     signals["ssim_prev"] = torch.where(first, torch.ones_like(ssim_prev), ssim_prev)

@@ -90,21 +90,21 @@ def map_downscale(short_side_px: int) -> int:
     return max(1, short_side_px // MAP_SHORT_SIDE_PX)
 
 
-def _shrink(x: Tensor, factor: int) -> Tensor:
+def shrink(x: Tensor, factor: int) -> Tensor:
+    """Analysis-size maps to map size (cell means over ``factor`` x ``factor`` pixels)."""
     return x if factor == 1 else block_mean(x, factor)
 
 
 def build_motion(
-    luma: Tensor, pairs: list[PairFlow], first: list[bool], device: torch.device, factor: int = 1
+    luma: Tensor, pairs: list[PairFlow], first: list[bool], device: torch.device
 ) -> Motion:
-    """Assemble the motion of core frames 1..N of ``luma`` (N+2 frames: t-1, core, t+1), at
-    ``1/factor`` of the analysis size.
+    """Assemble the motion of core frames 1..N of ``luma`` (N+2 frames: t-1, core, t+1, at map
+    size, see :func:`shrink`).
 
-    ``pairs[j]`` is the flow between ``luma[j]`` and ``luma[j+1]``, already at map size
-    (:class:`core.analysis.flow.FlowEstimator` with the same ``factor``).
+    ``pairs[j]`` is the flow between ``luma[j]`` and ``luma[j+1]``, at the same size
+    (:class:`core.analysis.flow.FlowEstimator` with the same factor).
     """
     n = luma.shape[0] - 2
-    luma = _shrink(luma, factor)
     h, w = luma.shape[-2:]
     prev, cur, nxt = luma[:n], luma[1 : n + 1], luma[2:]
     back = _stack_flows([p.back for p in pairs[:n]], device)

@@ -14,11 +14,13 @@ TEMPORAL = frozenset({"warping", "melting", "flicker", "physics"})
 
 def motion_metrics(ctx: Context, m: Motion) -> dict[str, Tensor]:
     """Mean flow size and camera shift (360p px/frame) and the occluded fraction."""
-    camera = m.back - m.residual
+    to_360p = 1.0 / ctx.scale
+    # mean(camera) = mean(back) - mean(residual): no camera map is materialised
+    camera = (m.back.mean((2, 3)) - m.residual.mean((2, 3))) * -to_360p
     return {
-        "flow_mag": ctx.px_to_360p(magnitude(m.back)[:, 0]).mean((1, 2)),
-        "cam_dx": ctx.px_to_360p(-camera[:, 0]).mean((1, 2)),
-        "cam_dy": ctx.px_to_360p(-camera[:, 1]).mean((1, 2)),
+        "flow_mag": magnitude(m.back)[:, 0].mean((1, 2)) * to_360p,
+        "cam_dx": camera[:, 0],
+        "cam_dy": camera[:, 1],
         "occluded": 1.0 - (m.valid.sum((1, 2, 3)) / m.interior.sum().clamp_min(1.0)),
     }
 
