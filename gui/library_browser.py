@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from core.prompts import ImportResult, Prompt, PromptDefaults, library
-from gui.prompts_panel import with_samples
 
 _PROMPT_ROLE = Qt.ItemDataRole.UserRole
 
@@ -38,9 +37,8 @@ class LibraryBrowser(QWidget):
     Parameters
     ----------
     defaults:
-        Called when prompts are added, for the parameters they get (the Prompts panel's).
-    samples:
-        Called when prompts are added, for how many samples each prompt gets.
+        Called when prompts are added, for the parameters they get (the Prompts panel's,
+        samples per prompt included).
     """
 
     chosen = Signal(object)
@@ -48,11 +46,10 @@ class LibraryBrowser(QWidget):
     def __init__(
         self,
         defaults: Callable[[], PromptDefaults],
-        samples: Callable[[], int],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._defaults, self._samples = defaults, samples
+        self._defaults = defaults
         self.filter_edit = QLineEdit(placeholderText="Filter prompts…", clearButtonEnabled=True)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Prompt", "Provokes"])
@@ -119,7 +116,7 @@ class LibraryBrowser(QWidget):
     def _result(self, texts: set[str] | None, categories: set[str]) -> ImportResult:
         result = library.load_library(self._defaults())
         chosen = result.prompts if texts is None else pick(result.prompts, texts, categories)
-        return ImportResult(prompts=with_samples(chosen, self._samples()))
+        return ImportResult(prompts=chosen)
 
     @Slot()
     def _add_selected(self) -> None:

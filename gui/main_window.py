@@ -116,9 +116,7 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.prompts = PromptsPanel(self.settings, self.tasks)
         self.prompts.params.restore(self.state.prompt_params())
-        self.library = LibraryBrowser(
-            self.prompts.params.defaults, self.prompts.params.samples_per_prompt
-        )
+        self.library = LibraryBrowser(self.prompts.params.defaults)
         self.log_panel = LogPanel()
         self.gpu_panel = GpuPanel(self.tasks, self.runs.devices, self.runs.analysis.workers)
         left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
@@ -260,8 +258,7 @@ class MainWindow(QMainWindow):
             self.tasks.spawn(self._import(chosen), "import-prompts")
 
     async def _import(self, paths: list[Path]) -> None:
-        params = self.prompts.params
-        result = await self.runs.import_files(paths, params.defaults(), params.samples_per_prompt())
+        result = await self.runs.import_files(paths, self.prompts.params.defaults())
         self.prompts.show_file_import(result)
         if result.issues:
             self.prompts_dock.raise_()

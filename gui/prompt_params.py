@@ -1,7 +1,7 @@
 """The parameter row of the Prompts panel: model, duration, aspect ratio, resolution, samples.
 
-The chosen values are the defaults every prompt without its own values gets
-(:class:`core.prompts.PromptDefaults`), plus how many samples to generate per prompt.
+The chosen values, samples per prompt included, are the defaults every prompt without its
+own values gets (:class:`core.prompts.PromptDefaults`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QSpinBox, QWidget
 
 from core import spec
 from core.config import Settings
-from core.prompts import PromptDefaults
+from core.prompts import MAX_REPEAT, PromptDefaults
 
 
 def _combo(items: tuple[str, ...], current: str, editable: bool = False) -> QComboBox:
@@ -22,7 +22,7 @@ def _combo(items: tuple[str, ...], current: str, editable: bool = False) -> QCom
 
 
 class PromptParams(QWidget):
-    """Edits :class:`PromptDefaults` and the samples-per-prompt count; emits ``changed``."""
+    """Edits :class:`PromptDefaults` (samples per prompt are its ``repeat``); emits ``changed``."""
 
     changed = Signal()
 
@@ -34,7 +34,7 @@ class PromptParams(QWidget):
         self.duration.setValue(settings.duration_s)
         self.aspect_ratio = _combo(spec.ASPECT_RATIOS, settings.aspect_ratio)
         self.resolution = _combo(spec.RESOLUTIONS, settings.resolution)
-        self.samples = QSpinBox(minimum=1, maximum=100, value=1)
+        self.samples = QSpinBox(minimum=1, maximum=MAX_REPEAT, value=1)
         self.samples.setToolTip("How many clips to generate from each prompt")
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -62,11 +62,8 @@ class PromptParams(QWidget):
             duration_s=self.duration.value(),
             aspect_ratio=self.aspect_ratio.currentText(),
             resolution=self.resolution.currentText(),
+            repeat=self.samples.value(),
         )
-
-    def samples_per_prompt(self) -> int:
-        """How many jobs each prompt becomes."""
-        return self.samples.value()
 
     def state(self) -> dict[str, str | int]:
         """The values to remember between sessions (QSettings)."""
@@ -76,7 +73,7 @@ class PromptParams(QWidget):
             "duration_s": d.duration_s,
             "aspect_ratio": d.aspect_ratio,
             "resolution": d.resolution,
-            "samples": self.samples_per_prompt(),
+            "samples": d.repeat,
         }
 
     def restore(self, state: dict[str, object]) -> None:

@@ -9,8 +9,6 @@ left to the window (they import whole files), text drops are inserted as usual.
 
 from __future__ import annotations
 
-import dataclasses
-
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QDragEnterEvent,
@@ -31,19 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.config import Settings
-from core.prompts import PASTED_SOURCE, ImportIssue, ImportResult, Prompt, parse_text
+from core.prompts import PASTED_SOURCE, ImportIssue, ImportResult, parse_text
 from gui.async_glue import TaskKeeper, run_blocking
 from gui.import_issues import ImportIssuesView
 from gui.prompt_params import PromptParams
 
 PARSE_DELAY_MS = 300
-
-
-def with_samples(prompts: list[Prompt], samples: int) -> list[Prompt]:
-    """Give ``samples`` jobs to every prompt whose row did not ask for its own ``repeat``."""
-    if samples <= 1:
-        return prompts
-    return [p if p.repeat != 1 else dataclasses.replace(p, repeat=samples) for p in prompts]
 
 
 def editor_format(text: str) -> str:
@@ -156,7 +147,6 @@ class PromptsPanel(QWidget):
     async def _parse(self, seq: int) -> ImportResult:
         text, defaults = self.editor.toPlainText(), self.params.defaults()
         result = await run_blocking(parse_text, text, defaults, PASTED_SOURCE, editor_format(text))
-        result.prompts = with_samples(result.prompts, self.params.samples_per_prompt())
         if seq == self._parse_seq:  # a newer edit supersedes this parse
             self.result = result
             self.estimate.setText(estimate_text(result))

@@ -23,7 +23,6 @@ from gui.actions import Actions
 from gui.analysis_glue import LazyAnalysis
 from gui.async_glue import TaskKeeper, run_blocking
 from gui.device_probe import DeviceProbe
-from gui.prompts_panel import with_samples
 from gui.provider_glue import SimulatorService
 from gui.queue_model import QueueModel
 from gui.queue_source import QueueSource
@@ -162,12 +161,9 @@ class RunManager(QObject):
         notifications.info(f"Queued {len(ids):,} job(s) in {session.run_dir.name}.", "enqueue")
         return len(ids)
 
-    async def import_files(
-        self, paths: list[Path], defaults: PromptDefaults, samples: int
-    ) -> ImportResult:
+    async def import_files(self, paths: list[Path], defaults: PromptDefaults) -> ImportResult:
         """Read prompt files off the GUI thread and queue their valid rows."""
         result = await run_blocking(load_prompt_files, paths, defaults)
-        result.prompts = with_samples(result.prompts, samples)
         await self.enqueue(result)
         return result
 

@@ -5,9 +5,10 @@ The bundled torture-prompt library lives in :mod:`core.prompts.library`.
 """
 
 from core.prompts._decode import DecodeError, decode_bytes
-from core.prompts._fields import KNOWN_FIELDS, MAX_REPEAT
+from core.prompts._fields import KNOWN_FIELDS
 from core.prompts._importer import PASTED_SOURCE, load_prompt_file, load_prompt_files, parse_text
 from core.prompts._records import (
+    MAX_REPEAT,
     ImportIssue,
     ImportResult,
     Prompt,

@@ -14,10 +14,8 @@ from typing import Any
 
 from core import spec
 from core.prompts._decode import has_bad_bytes
-from core.prompts._records import Prompt, PromptDefaults, Severity
+from core.prompts._records import MAX_REPEAT, Prompt, PromptDefaults, Severity
 
-MAX_REPEAT = 100
-"""More samples of one prompt than this is almost surely a typo (and a large bill)."""
 KNOWN_FIELDS = (
     "prompt",
     "duration",
@@ -163,7 +161,7 @@ def build_prompt(
         duration_s=values.get("duration", defaults.duration_s),
         aspect_ratio=values.get("aspect_ratio", defaults.aspect_ratio),
         resolution=values.get("resolution", defaults.resolution),
-        repeat=values.get("repeat", 1),
+        repeat=values.get("repeat", defaults.repeat),
         tags=values.get("tags", ()),
         category=values.get("category") or None,
         defect=values.get("defect") or None,

@@ -9,15 +9,30 @@ from core import spec
 from core.config import Settings
 from core.providers import GenerationRequest
 
+MAX_REPEAT = 100
+"""More samples of one prompt than this is almost surely a typo (and a large bill)."""
+
 
 @dataclass(frozen=True)
 class PromptDefaults:
-    """Parameters a prompt gets when its row does not name them (the settings' defaults)."""
+    """Parameters a prompt gets when its row does not name them (the settings' defaults).
+
+    Raises
+    ------
+    ValueError
+        ``repeat`` is outside 1 to :data:`MAX_REPEAT`.
+    """
 
     model: str = spec.DEFAULT_MODEL
     duration_s: int = spec.DEFAULT_DURATION_S
     aspect_ratio: str = spec.DEFAULT_ASPECT_RATIO
     resolution: str = spec.DEFAULT_RESOLUTION
+    repeat: int = 1
+    """Samples (jobs) per prompt for rows that do not set their own ``repeat``."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.repeat <= MAX_REPEAT:
+            raise ValueError(f"repeat: {self.repeat} is out of range (1-{MAX_REPEAT})")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PromptDefaults:

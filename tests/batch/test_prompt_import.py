@@ -65,6 +65,31 @@ def test_txt_prompts_get_the_given_defaults(tmp_path: Path) -> None:
     assert prompt.estimated_cost_usd() == pytest.approx(3 * 0.07)
 
 
+@pytest.mark.parametrize(
+    ("line", "samples", "jobs"),
+    [
+        ("a cat juggles", 3, 3),  # no repeat of its own: the samples-per-prompt default
+        ('{"prompt": "a cat juggles"}', 3, 3),
+        ('{"prompt": "a cat juggles", "repeat": 2}', 3, 2),  # the row's own repeat wins
+        ('{"prompt": "a cat juggles", "repeat": 1}', 3, 1),
+        ("a cat juggles", 1, 1),
+    ],
+)
+def test_samples_per_prompt_apply_to_rows_without_their_own_repeat(
+    line: str, samples: int, jobs: int
+) -> None:
+    fmt = "jsonl" if line.startswith("{") else "txt"
+    result = parse_text(line, PromptDefaults(repeat=samples), fmt=fmt)
+    assert [p.repeat for p in result.prompts] == [jobs]
+    assert result.job_count == jobs
+
+
+@pytest.mark.parametrize("repeat", [0, 101])
+def test_samples_per_prompt_out_of_range_is_refused(repeat: int) -> None:
+    with pytest.raises(ValueError, match=rf"repeat: {repeat} is out of range \(1-100\)"):
+        PromptDefaults(repeat=repeat)
+
+
 def test_csv_with_every_column(tmp_path: Path) -> None:
     text = (
         "prompt,duration,aspect_ratio,resolution,model,tags,repeat\r\n"

@@ -9,10 +9,12 @@ from PySide6.QtCore import QMimeData, QUrl
 
 from core.devices import DeviceInfo, cpu_device
 from core.notify import Notification, NotificationManager, Severity
+from core.prompts import PromptDefaults
 from core.providers import AuthError
 from core.secrets import Secret
 from gui.dropping import classify
 from gui.gpu_panel import GpuPanel, memory_percent, memory_text
+from gui.library_browser import LibraryBrowser
 from gui.log_panel import LogPanel
 
 
@@ -119,3 +121,15 @@ def test_drop_classification(tmp_path):
     assert not classify(_mime_with(["/x/y.png"]))
     assert classify(_mime_with([], text="a cat\na dog")).text == "a cat\na dog"
     assert not classify(None)
+
+
+def test_library_adds_a_category_with_the_panel_parameters(qtbot):
+    browser = LibraryBrowser(lambda: PromptDefaults(duration_s=4, repeat=2))
+    qtbot.addWidget(browser)
+    browser.select_category("hands")
+    with qtbot.waitSignal(browser.chosen) as chosen:
+        browser.add_selected.click()
+    result = chosen.args[0]
+    assert result.prompts
+    assert {(p.category, p.duration_s, p.repeat) for p in result.prompts} == {("hands", 4, 2)}
+    assert result.job_count == 2 * len(result.prompts)
