@@ -1,20 +1,16 @@
-"""Read access to a run's jobs for the queue table, on the GUI's own SQLite connection.
+"""Read access to a run's jobs for the queue table, on the GUI's own read-only connection.
 
-WAL lets this reader run while the batch runner writes (core/store docs). Besides the
-store's queries, the table needs the ordered ids of a filtered, sorted view (to map rows to
-jobs without loading whole rows): that one query is built here from the store's own
-``where``/``order`` builders, so filters mean exactly what they mean in ``core``.
+WAL lets this reader run while the batch runner writes (core/store docs). Every query is the
+store's own (:class:`core.store.JobStore`), so filters and sorts mean exactly what they
+mean in ``core``; this class only names what the queue model reads.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
 from core.store import DB_NAME, Changes, Job, JobFilter, JobSort, JobState, JobStore
-from core.store import queries as Q
-from core.store.schema import connect
 
 
 class QueueSource:
@@ -22,20 +18,15 @@ class QueueSource:
 
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = Path(run_dir)
-        path = self.run_dir / DB_NAME
-        self.store = JobStore(path, readonly=True)
-        self._ids_conn: sqlite3.Connection = connect(path, readonly=True)
+        self.store = JobStore(self.run_dir / DB_NAME, readonly=True)
 
     def close(self) -> None:
-        """Close both connections."""
+        """Close the connection."""
         self.store.close()
-        self._ids_conn.close()
 
     def ids(self, flt: JobFilter, sort: JobSort) -> list[str]:
         """Job ids of the view, in display order."""
-        where, params = Q.where_clause(flt)
-        sql = f"SELECT id FROM jobs{where}{Q.order_clause(sort)}"
-        return [row[0] for row in self._ids_conn.execute(sql, params)]
+        return self.store.ids(flt, sort)
 
     def jobs(self, job_ids: Iterable[str]) -> list[Job]:
         """Jobs by id (unknown ids skipped)."""
@@ -55,5 +46,4 @@ class QueueSource:
 
     def categories(self) -> list[str]:
         """Categories present in the run (for the filter box)."""
-        sql = "SELECT DISTINCT category FROM jobs WHERE category IS NOT NULL ORDER BY 1"
-        return [row[0] for row in self._ids_conn.execute(sql)]
+        return self.store.categories()

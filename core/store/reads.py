@@ -62,6 +62,21 @@ class JobReads:
         sql = f"{Q.SELECT_JOBS}{where}{Q.order_clause(sort or Q.JobSort())} LIMIT ? OFFSET ?"
         return [Job.from_row(r) for r in self._conn.execute(sql, [*params, limit, offset])]
 
+    def ids(self, flt: Q.JobFilter | None = None, sort: Q.JobSort | None = None) -> list[str]:
+        """Every job id of a filtered, sorted view, in display order.
+
+        The GUI's table maps its rows to jobs with these (a short string per job, not whole
+        rows), and loads only the pages it shows with :meth:`get_many`.
+        """
+        where, params = Q.where_clause(flt or Q.JobFilter())
+        sql = f"SELECT id FROM jobs{where}{Q.order_clause(sort or Q.JobSort())}"
+        return [r[0] for r in self._conn.execute(sql, params)]
+
+    def categories(self) -> list[str]:
+        """The prompt categories present in the run, sorted (for a view's filter)."""
+        sql = "SELECT DISTINCT category FROM jobs WHERE category IS NOT NULL ORDER BY 1"
+        return [r[0] for r in self._conn.execute(sql)]
+
     def worst_scored(self, n: int) -> list[Job]:
         """The ``n`` analysed jobs with the highest (worst) overall score."""
         sql = (

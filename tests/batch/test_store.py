@@ -194,6 +194,32 @@ def test_counts_filters_sorts_and_pages(make_store) -> None:
     assert [j.state for j in by_state] == [S.DONE, S.FAILED, S.QUEUED, S.QUEUED]
 
 
+def test_ids_and_categories_of_a_view_on_a_readonly_store(make_store) -> None:
+    store = make_store()
+    ids = store.enqueue(
+        [
+            Prompt("a red ball rolls", category="permanence"),
+            Prompt("a juice box spills", category="liquids"),
+            Prompt("a RED kite"),
+            Prompt("a dog", category="permanence"),
+        ]
+    )
+    drive(store, ids[1], S.DONE)
+    reader = make_store(readonly=True)  # the GUI's own connection to the same file
+    assert reader.ids() == ids
+    assert reader.ids(JobFilter(text="red"), JobSort(SortKey.SEQ, descending=True)) == [
+        ids[2],
+        ids[0],
+    ]
+    perm = JobFilter(states=(S.QUEUED,), category="permanence")
+    assert reader.ids(perm, JobSort(SortKey.SEQ)) == [ids[0], ids[3]]
+    assert reader.ids(sort=JobSort(SortKey.STATE))[0] == ids[1]  # "done" < "queued"
+    assert reader.categories() == ["liquids", "permanence"]  # no NULL category
+    (late,) = store.enqueue([Prompt("a late one", category="cloth")])
+    assert reader.ids()[-1] == late  # WAL: the reader sees the writer's commits
+    assert reader.categories() == ["cloth", "liquids", "permanence"]
+
+
 def test_scores_and_worst_scored(make_store) -> None:
     store = make_store()
     ids = store.enqueue(prompts(4))
