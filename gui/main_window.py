@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.batch import RunDir, new_run_dir
 from core.config import ConfigError, Settings, load_settings
 from core.notify import Notification, Severity
 from core.notify import manager as notifications
@@ -41,7 +42,6 @@ from gui.provider_badge import ProviderBadge
 from gui.provider_glue import test_key
 from gui.review_host import ReviewHost
 from gui.run_manager import RunManager
-from gui.run_session import new_run_dir
 from gui.settings_dialog import SettingsDialog
 from gui.window_state import WindowState
 
@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
 
     def open_run(self, run_dir: Path) -> None:
         """Open a run folder (not started: press Start to resume it)."""
-        if not (run_dir / DB_NAME).is_file():
+        if not RunDir(run_dir).exists():
             notifications.dispatch(
                 Notification(
                     Severity.WARNING,

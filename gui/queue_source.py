@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from core.store import DB_NAME, Changes, Job, JobFilter, JobSort, JobState, JobStore
+from core.store import Changes, Job, JobFilter, JobSort, JobState, open_store
 
 
 class QueueSource:
@@ -18,7 +18,7 @@ class QueueSource:
 
     def __init__(self, run_dir: Path) -> None:
         self.run_dir = Path(run_dir)
-        self.store = JobStore(self.run_dir / DB_NAME, readonly=True)
+        self.store = open_store(self.run_dir, readonly=True)
 
     def close(self) -> None:
         """Close the connection."""

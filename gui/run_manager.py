@@ -13,12 +13,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from core.batch import PauseReason, RunDirError, RunState
+from core.batch import PauseReason, RunDirError, RunState, new_run_dir
 from core.config import Settings
 from core.notify import Notification, Severity
 from core.notify import manager as notifications
 from core.prompts import ImportResult, PromptDefaults, load_prompt_files
-from core.store import JobState
+from core.store import UNFINISHED, JobState
 from gui.actions import Actions
 from gui.analysis_glue import LazyAnalysis
 from gui.async_glue import TaskKeeper, run_blocking
@@ -28,17 +28,10 @@ from gui.queue_model import QueueModel
 from gui.queue_source import QueueSource
 from gui.queue_view import QueueView
 from gui.run_controls import IDLE, RunControls
-from gui.run_session import RunSession, new_run_dir
+from gui.run_session import RunSession
 from gui.run_status import RunStatus
 
 log = logging.getLogger(__name__)
-_RUNNABLE = (
-    JobState.QUEUED,
-    JobState.GENERATING,
-    JobState.DOWNLOADING,
-    JobState.DOWNLOADED,
-    JobState.SUBMITTING,
-)
 _STATE_WORDS = {
     IDLE: "Ready",
     RunState.RUNNING: "Running",
@@ -259,7 +252,7 @@ class RunManager(QObject):
             self.controls.show_state(IDLE, False, False)
             return
         counts = counts if counts is not None else session.counts()
-        runnable = any(counts.get(s, 0) for s in _RUNNABLE)
+        runnable = any(counts.get(s, 0) for s in UNFINISHED)
         state = session.state if session.running else IDLE
         self.controls.show_state(state, runnable, counts.get(JobState.FAILED, 0) > 0)
 

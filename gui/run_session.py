@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +27,6 @@ from gui.provider_glue import ProviderChoice, SimulatorService, client_for, run_
 from gui.run_controls import IDLE
 
 log = logging.getLogger(__name__)
-
-
-def new_run_dir(download_dir: Path, now: float | None = None) -> Path:
-    """A fresh, timestamped run folder under the download folder (not created)."""
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
-    candidate = Path(download_dir) / f"run-{stamp}"
-    n = 1
-    while candidate.exists():
-        n += 1
-        candidate = Path(download_dir) / f"run-{stamp}-{n}"
-    return candidate
 
 
 class RunSession(QObject):

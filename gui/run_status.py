@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from core.batch.rate import settled_count
 from core.store import JobState
-from gui.run_stats import RateMeter, counts_text, settled_count
+from gui.run_stats import counts_text, rate_text, status_meter
 
 _BACK, _CHUNK, _TEXT = QColor("#1b1d20"), QColor("#3b6bc4"), QColor("#e6e9ee")
 
@@ -54,7 +56,7 @@ class RunStatus(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.meter = RateMeter()
+        self.meter = status_meter()
         self.state_label = QLabel("No run open")
         self.counts_label = QLabel()
         self.progress = ProgressStrip()
@@ -77,8 +79,8 @@ class RunStatus(QWidget):
         settled = settled_count(counts)
         self.counts_label.setText(counts_text(counts))
         self.progress.set_progress(settled, total)
-        self.meter.add(settled)
-        self.rate_label.setText(self.meter.text(total - settled))
+        self.meter.add(time.monotonic(), settled)
+        self.rate_label.setText(rate_text(self.meter, total - settled))
 
     def show_state(self, text: str) -> None:
         """Say what the run is doing (``Running``, ``Paused: budget``…)."""

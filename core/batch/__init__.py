@@ -10,7 +10,7 @@ from core.batch.budget import Budget
 from core.batch.events import PauseReason, Phase, RunEvents, RunState
 from core.batch.policy import RetryPolicy, Verdict, classify
 from core.batch.reconcile import Reconciled, reconcile
-from core.batch.rundir import RunDir, RunDirError
+from core.batch.rundir import RunDir, RunDirError, new_run_dir
 from core.batch.runner import RunController
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "RunState",
     "Verdict",
     "classify",
+    "new_run_dir",
     "pool_analyzer",
     "read_scores",
     "reconcile",

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from core.store import SETTLED, JobState, JobStore
+from core.batch.rate import RateMeter, settled_count
+from core.store import JobState, JobStore
 
 BAR_WIDTH = 24
 TTY_INTERVAL_S = 0.5
@@ -49,33 +49,7 @@ class Snapshot:
     @property
     def settled(self) -> int:
         """Jobs the run has nothing more to do for."""
-        return sum(n for state, n in self.counts.items() if state in SETTLED)
-
-
-class RateMeter:
-    """Jobs settled per second over a sliding window, and the ETA it implies."""
-
-    def __init__(self, window_s: float = RATE_WINDOW_S) -> None:
-        self._window_s = window_s
-        self._points: deque[tuple[float, int]] = deque()
-
-    def add(self, at_s: float, settled: int) -> None:
-        """Record the settled count at a time."""
-        self._points.append((at_s, settled))
-        while len(self._points) > 2 and at_s - self._points[0][0] > self._window_s:
-            self._points.popleft()
-
-    def per_s(self) -> float:
-        """The recent rate (0 until two points are far enough apart)."""
-        if len(self._points) < 2:
-            return 0.0
-        (t0, n0), (t1, n1) = self._points[0], self._points[-1]
-        return (n1 - n0) / (t1 - t0) if t1 - t0 >= 0.5 else 0.0
-
-    def eta_s(self, remaining: int) -> float | None:
-        """Seconds to settle ``remaining`` jobs at the recent rate (``None``: unknown)."""
-        rate = self.per_s()
-        return remaining / rate if rate > 0 else None
+        return settled_count(self.counts)
 
 
 def progress_line(snap: Snapshot, rate_per_s: float, eta_s: float | None, spent_usd: float) -> str:
@@ -111,7 +85,7 @@ class LiveProgress:
     ) -> None:
         self._store, self._spent_usd, self._stream, self._clock = store, spent_usd, stream, clock
         self._tty = stream.isatty()
-        self._meter = RateMeter()
+        self._meter = RateMeter(RATE_WINDOW_S)
 
     async def run(self) -> None:
         """Draw until cancelled (then finish the line)."""
@@ -131,7 +105,7 @@ class LiveProgress:
         snap = Snapshot(self._clock(), self._store.counts_by_state())
         self._meter.add(snap.at_s, snap.settled)
         eta_s = self._meter.eta_s(snap.total - snap.settled)
-        line = progress_line(snap, self._meter.per_s(), eta_s, self._spent_usd())
+        line = progress_line(snap, self._meter.per_s() or 0.0, eta_s, self._spent_usd())
         if self._tty:
             self._stream.write("\r\x1b[2K" + line)
         else:

@@ -41,6 +41,21 @@ _SNAPSHOT_FIELDS = (
 )
 
 
+def new_run_dir(download_dir: Path, now: float | None = None) -> Path:
+    """A fresh run folder (not created): ``run-YYYYmmdd-HHMMSS`` under the download folder.
+
+    A folder of that name already there (two runs in one second) gets ``-2``, ``-3``, … so a
+    new run never lands in an old one.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    candidate = Path(download_dir) / f"run-{stamp}"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = Path(download_dir) / f"run-{stamp}-{n}"
+    return candidate
+
+
 class RunDirError(RuntimeError):
     """The folder is not a run directory, or another process is running it."""
 

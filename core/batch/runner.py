@@ -28,14 +28,13 @@ from core.batch.worker import Pacing, StepContext, run_job
 from core.config import Settings
 from core.prompts import Prompt
 from core.providers import Provider
-from core.store import FailReason, Job, JobState
+from core.store import IN_FLIGHT, UNFINISHED, FailReason, Job, JobState
 
 log = logging.getLogger(__name__)
 S = JobState
 
 MAX_IDLE_S = 5.0
 """An idle worker re-checks the store at least this often (a safety net, not a poll loop)."""
-_PAID = (S.SUBMITTING, S.GENERATING, S.DOWNLOADING, S.DOWNLOADED, S.ANALYSING)
 
 
 class RunController:
@@ -314,7 +313,7 @@ class RunController:
         """Nothing in flight and nothing left that the run can do without the user."""
         if self._feed.in_flight:
             return False
-        return not self.store.has_any([*_PAID, S.QUEUED])
+        return not self.store.has_any(UNFINISHED)
 
     def _idle_timeout_s(self, lane: Lane) -> float:
         due_s = self._feed.seconds_to_next_due(lane)
@@ -376,7 +375,7 @@ class RunController:
         if not self._paused:
             self._set_state(RunState.RUNNING)
             return
-        idle = not self._feed.in_flight and not self.store.has_any(_PAID)
+        idle = not self._feed.in_flight and not self.store.has_any(IN_FLIGHT)
         self._set_state(RunState.PAUSED if idle else RunState.PAUSING)
 
     def _set_state(self, state: RunState) -> None:

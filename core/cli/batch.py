@@ -12,13 +12,12 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import datetime
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from core.batch import Analyzer, RunController, RunDir, RunDirError, pool_analyzer
+from core.batch import Analyzer, RunController, RunDir, RunDirError, new_run_dir, pool_analyzer
 from core.batch.providers import (
     PROVIDERS,
     ProviderChoiceError,
@@ -77,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     except ProviderChoiceError as err:
         print(err, file=sys.stderr)
         return EXIT_USAGE
-    run_dir = RunDir(args.out or default_run_dir(settings))
+    run_dir = RunDir(args.out or new_run_dir(settings.download_dir))
     if run_dir.exists():
         resume = f"`torture-chamber resume {run_dir.path}`"
         print(f"{run_dir.path} already holds a run; use {resume}", file=sys.stderr)
@@ -137,12 +136,6 @@ def cli_settings(args: argparse.Namespace) -> Settings | None:
     if args.rate_limit:
         overrides["rate_limit_rpm"] = args.rate_limit
     return dataclasses.replace(settings, **overrides)
-
-
-def default_run_dir(settings: Settings) -> Path:
-    """``<download dir>/run-YYYYmmdd-HHMMSS``."""
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return settings.download_dir / f"run-{stamp}"
 
 
 def _defaults(args: argparse.Namespace, settings: Settings) -> PromptDefaults:

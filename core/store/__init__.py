@@ -9,9 +9,11 @@ from core.store.records import Changes, Job, Scores, Spend
 from core.store.schema import SCHEMA_VERSION, SchemaError
 from core.store.states import (
     BILLABLE,
+    IN_FLIGHT,
     LEGAL,
     SETTLED,
     TERMINAL,
+    UNFINISHED,
     FailReason,
     IllegalTransition,
     JobState,
@@ -22,10 +24,12 @@ from core.store.states import (
 __all__ = [
     "BILLABLE",
     "DB_NAME",
+    "IN_FLIGHT",
     "LEGAL",
     "SCHEMA_VERSION",
     "SETTLED",
     "TERMINAL",
+    "UNFINISHED",
     "Changes",
     "FailReason",
     "IllegalTransition",

@@ -68,6 +68,18 @@ TERMINAL = frozenset({JobState.DONE, JobState.FAILED, JobState.MODERATED, JobSta
 """States no worker will move a job out of by itself."""
 SETTLED = TERMINAL | {JobState.START_UNKNOWN}
 """States where a run has nothing left to do for the job without the user."""
+IN_FLIGHT = frozenset(
+    {
+        JobState.SUBMITTING,
+        JobState.GENERATING,
+        JobState.DOWNLOADING,
+        JobState.DOWNLOADED,
+        JobState.ANALYSING,
+    }
+)
+"""States of jobs a run has started and not settled (paid-for work a pause still finishes)."""
+UNFINISHED = IN_FLIGHT | {JobState.QUEUED}
+"""States a run still has work for (every state that is not :data:`SETTLED`)."""
 BILLABLE = frozenset(
     {
         JobState.SUBMITTING,

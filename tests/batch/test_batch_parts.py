@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
-from core.batch import Budget, PauseReason, RetryPolicy, RunDir, classify, read_scores, reconcile
+from core.batch import (
+    Budget,
+    PauseReason,
+    RetryPolicy,
+    RunDir,
+    classify,
+    new_run_dir,
+    read_scores,
+    reconcile,
+)
 from core.batch.analysis import AnalysisError, scores_from_report
 from core.batch.events import ProgressThrottle
-from core.batch.progress import RateMeter, Snapshot, format_duration, progress_line
+from core.batch.progress import RATE_WINDOW_S, Snapshot, format_duration, progress_line
+from core.batch.rate import RateMeter, settled_count
 from core.batch.reconcile import UNKNOWN_MESSAGE
 from core.providers import (
     APIConnectionError,
@@ -23,7 +34,7 @@ from core.providers import (
     RateLimited,
     ServerError,
 )
-from core.store import FailReason, JobState
+from core.store import IN_FLIGHT, SETTLED, UNFINISHED, FailReason, JobState
 from tests.batch.conftest import drive, prompts
 
 S = JobState
@@ -90,7 +101,7 @@ def test_progress_throttle_keeps_the_final_event() -> None:
 
 def test_progress_line_and_rate() -> None:
     counts = dict.fromkeys(S, 0) | {S.DONE: 30, S.FAILED: 10, S.QUEUED: 40}
-    meter = RateMeter()
+    meter = RateMeter(RATE_WINDOW_S)
     meter.add(0.0, 0)
     meter.add(10.0, 40)
     assert meter.per_s() == pytest.approx(4.0)
@@ -101,6 +112,46 @@ def test_progress_line_and_rate() -> None:
         "ETA 00:10  $1.50"
     )
     assert format_duration(3725) == "1:02:05"
+
+
+@pytest.mark.parametrize(
+    ("points", "min_span_s", "rate_per_s", "eta_of_10_s"),
+    [
+        ([], 0.5, None, None),  # no history: no rate
+        ([(0.0, 0)], 0.5, None, None),
+        ([(0.0, 0), (0.4, 4)], 0.5, None, None),  # too short a span to mean anything
+        ([(0.0, 0), (0.4, 4)], 0.1, 10.0, 1.0),
+        ([(0.0, 0), (5.0, 10)], 0.5, 2.0, 5.0),
+        ([(0.0, 0), (10.0, 20), (100.0, 20), (110.0, 20)], 0.5, 0.0, None),  # window: idle now
+        ([(0.0, 20), (10.0, 10)], 0.5, 0.0, None),  # retried jobs un-settle: never negative
+    ],
+)
+def test_rate_meter_table(points, min_span_s, rate_per_s, eta_of_10_s) -> None:
+    meter = RateMeter(window_s=30.0, min_span_s=min_span_s)
+    for at_s, settled in points:
+        meter.add(at_s, settled)
+    assert meter.per_s() == (None if rate_per_s is None else pytest.approx(rate_per_s))
+    assert meter.eta_s(10) == (None if eta_of_10_s is None else pytest.approx(eta_of_10_s))
+    assert meter.eta_s(0) == 0.0  # nothing left: no wait, whatever the rate
+    meter.reset()
+    assert meter.per_s() is None
+
+
+def test_unfinished_and_settled_states_split_every_state() -> None:
+    assert set(S) == UNFINISHED | SETTLED and not UNFINISHED & SETTLED
+    assert UNFINISHED - {S.QUEUED} == IN_FLIGHT
+    assert settled_count({S.DONE: 3, S.START_UNKNOWN: 1, S.QUEUED: 5, S.ANALYSING: 2}) == 4
+
+
+def test_new_run_dir_is_timestamped_and_never_an_existing_folder(tmp_path: Path) -> None:
+    now = time.mktime((2025, 3, 4, 5, 6, 7, 0, 0, -1))
+    first = new_run_dir(tmp_path, now)
+    assert first == tmp_path / "run-20250304-050607" and not first.exists()
+    first.mkdir()
+    second = new_run_dir(tmp_path, now)
+    assert second == tmp_path / "run-20250304-050607-2"
+    second.mkdir()
+    assert new_run_dir(tmp_path, now).name == "run-20250304-050607-3"
 
 
 def test_reconcile_rewinds_only_interrupted_steps(make_store, tmp_path: Path) -> None:

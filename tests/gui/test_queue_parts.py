@@ -9,7 +9,7 @@ import pytest
 from core.store import Job, JobState
 from gui.queue_rows import Progress, build_row, cost_text, defects_text, download_state
 from gui.run_controls import IDLE, enabled_actions
-from gui.run_stats import RateMeter, counts_text, format_duration
+from gui.run_stats import counts_text, format_duration, rate_text, status_meter
 
 BASE = dict(
     id="j1", seq=7, prompt="a ball falls", model="grok-imagine-video", duration_s=8,
@@ -78,20 +78,16 @@ def test_counts_text_and_durations():
 
 
 def test_rate_meter_uses_a_sliding_window():
-    now = [0.0]
-    meter = RateMeter(clock=lambda: now[0])
-    meter.add(0)
-    assert meter.per_minute() is None and meter.text(10) == ""
-    now[0] = 30.0
-    meter.add(10)
-    assert meter.per_minute() == pytest.approx(20.0)
+    meter = status_meter()
+    meter.add(0.0, 0)
+    assert meter.per_s() is None and rate_text(meter, 10) == ""
+    meter.add(30.0, 10)
+    assert meter.per_s() * 60 == pytest.approx(20.0)
     assert meter.eta_s(40) == pytest.approx(120.0)
-    assert meter.text(40) == "20.0 jobs/min · ETA 2 min"
-    now[0] = 200.0  # an idle stretch: the old samples leave the window
-    meter.add(10)
-    now[0] = 230.0
-    meter.add(10)
-    assert meter.per_minute() == 0.0 and meter.eta_s(5) is None
+    assert rate_text(meter, 40) == "20.0 jobs/min · ETA 2 min"
+    meter.add(200.0, 10)  # an idle stretch: the old samples leave the window
+    meter.add(230.0, 10)
+    assert meter.per_s() == 0.0 and meter.eta_s(5) is None
 
 
 @pytest.mark.parametrize(
