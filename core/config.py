@@ -294,6 +294,34 @@ def _lookup(var: Var, layers: list[tuple[str, dict[str, str]]]) -> tuple[str, st
     return var.default, DEFAULT_SOURCE
 
 
+def env_text(settings: Settings, name: str) -> str:
+    """The text of variable ``name`` that reads back as its current value (not for secrets).
+
+    What a settings form shows, and what saving it unchanged would write.
+    """
+    var = next(v for v in VARS if v.name == name)
+    value = getattr(settings, var.attr)
+    if isinstance(value, tuple):  # jitter (low, high)
+        low, high = value
+        return f"{low:g}" if low == high else f"{low:g}-{high:g}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def check_env_values(values: Mapping[str, str]) -> dict[str, str]:
+    """``{variable: reason}`` for every value its parser refuses (empty: all good).
+
+    Blank values are not checked: they mean "use the default".
+    """
+    problems: dict[str, str] = {}
+    for var in VARS:
+        if var.name in values and values[var.name].strip():
+            try:
+                var.parse(values[var.name])
+            except ValueError as err:
+                problems[var.name] = str(err)
+    return problems
+
+
 def save_env_values(path: Path, updates: Mapping[str, str | None]) -> None:
     """Set (or, with ``None``, remove) variables in a ``.env`` file, keeping other lines.
 

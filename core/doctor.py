@@ -21,7 +21,7 @@ import numpy as np
 from core.config import ConfigError, Settings, load_settings
 from core.devices import cpu_device, cuda_devices
 from core.media import MediaError, iter_frames, probe, write_mp4
-from core.providers import ClientOptions, ProviderError, XaiClient
+from core.providers import ClientOptions, ProviderError, XaiClient, key_blocks
 
 PACKAGES = (
     "torch",
@@ -181,8 +181,7 @@ async def check_online_async(settings: Settings) -> Check:
             info = await client.api_key_info()
     except ProviderError as err:
         return Check("online", False, f"{base}: {err}", data={"base_url": base})
-    flags = ("api_key_blocked", "api_key_disabled", "team_blocked")
-    blocked = [flag for flag in flags if info.get(flag)]
+    blocked = key_blocks(info)
     detail = f"{base}: key {info.get('redacted_api_key', '?')} ({info.get('name', '?')}) works"
     if blocked:
         detail = f"{base}: key {info.get('redacted_api_key', '?')} is {', '.join(blocked)}"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.config import Settings
-from core.providers import ClientOptions, XaiClient
+from core.providers import ClientOptions, XaiClient, key_blocks
 from core.secrets import Secret
 from gui.async_glue import run_blocking
 
@@ -52,7 +52,7 @@ async def test_key(key: Secret, base_url: str) -> str:
     options = ClientOptions(max_retries=0, read_timeout_s=15.0)
     async with XaiClient(key, base_url, options=options) as client:
         info = await client.api_key_info()
-    if info.get("api_key_blocked") or info.get("api_key_disabled") or info.get("team_blocked"):
+    if key_blocks(info):
         return "The key is valid but blocked or disabled; check it at console.x.ai."
     name = info.get("name") or "unnamed"
     return f"The key works (key name: {name})."

@@ -49,7 +49,7 @@ from core.roast.post import (
     post_roast,
     prepare_clip,
 )
-from core.roast.sources import AnalysedClip, find_report_dir, load_facts, run_dir_of
+from core.roast.sources import analysed_clip, load_facts
 from core.x_client import XClient, XCredentials, XEndpoints
 from core.x_client.errors import XError
 
@@ -112,9 +112,9 @@ class RoastDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Roast on X")
         self.setModal(False)
-        clip = Path(clip_path)
-        run = Path(run_dir) if run_dir is not None else run_dir_of(clip)
-        self.clip = AnalysedClip(clip, _report_dir(clip, report_dir), run)
+        given = Path(report_dir) if str(report_dir) else None  # "": the panel had none
+        run = Path(run_dir) if run_dir is not None else None
+        self.clip = analysed_clip(Path(clip_path), given, run)
         self._settings, self._endpoints, self._seed = settings, endpoints, seed
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._task: _Task | None = None
@@ -450,16 +450,6 @@ class RoastDialog(QDialog):
         if not self._running:
             self._remove_tmp()
         super().closeEvent(event)
-
-
-def _report_dir(clip: Path, given: str | Path) -> Path:
-    """The given folder; an empty one (the review panel had none) is looked up next to the clip."""
-    if str(given):
-        return Path(given)
-    try:
-        return find_report_dir(clip)
-    except ReportError:
-        return clip.parent / clip.stem  # missing: the header then says what to do
 
 
 def _checkbox(text: str, checked: bool) -> QCheckBox:

@@ -26,7 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.config import ENV_SOURCE, VARS, Settings, load_settings, save_env_values, user_env_path
+from core.config import (
+    ENV_SOURCE,
+    VARS,
+    Settings,
+    check_env_values,
+    env_text,
+    load_settings,
+    save_env_values,
+    user_env_path,
+)
 from core.notify import describe_error
 from core.secrets import Secret
 from gui.async_glue import TaskKeeper
@@ -66,28 +75,6 @@ _GROUPS = (
     ("Analysis", ("TC_DEVICE",)),
     ("X (for roasts)", _SECRETS[1:]),
 )
-
-
-def raw_value(settings: Settings, name: str) -> str:
-    """Return the text a field shows for a (non-secret) variable's current value."""
-    var = next(v for v in VARS if v.name == name)
-    value = getattr(settings, var.attr)
-    if isinstance(value, tuple):  # jitter (low, high)
-        low, high = value
-        return f"{low:g}" if low == high else f"{low:g}-{high:g}"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def validate(values: dict[str, str]) -> dict[str, str]:
-    """Return ``{variable: reason}`` for every value its parser refuses (empty: all good)."""
-    problems: dict[str, str] = {}
-    for var in VARS:
-        if var.name in values and values[var.name].strip():
-            try:
-                var.parse(values[var.name])
-            except ValueError as err:
-                problems[var.name] = str(err)
-    return problems
 
 
 class SettingsDialog(QDialog):
@@ -140,7 +127,7 @@ class SettingsDialog(QDialog):
         if name in _SECRETS:
             self._setup_secret(name, edit)
         else:
-            self._initial[name] = raw_value(self._settings, name)
+            self._initial[name] = env_text(self._settings, name)
             edit.setText(self._initial[name])
         source = self._settings.sources.get(name, "")
         if source == ENV_SOURCE or (source.endswith(".env") and source != str(user_env_path())):
@@ -200,7 +187,7 @@ class SettingsDialog(QDialog):
     def save(self) -> None:
         """Validate, write the user's ``.env`` and emit ``saved``; keep the dialog on errors."""
         updates = self.updates()
-        problems = validate({k: v for k, v in updates.items() if v is not None})
+        problems = check_env_values({k: v for k, v in updates.items() if v is not None})
         if problems:
             self.error_label.setText(
                 "\n".join(f"{_LABELS[name]}: {reason}" for name, reason in problems.items())

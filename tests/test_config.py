@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 
 from core.config import (
+    SECRET_VARS,
+    VARS,
     ConfigError,
+    check_env_values,
     env_example,
+    env_text,
     load_settings,
     parse_jitter,
     save_env_values,
@@ -88,6 +92,25 @@ def test_secret_never_in_repr_or_error(tmp_path):
     assert key not in repr(settings)
     assert key not in str(settings.xai_api_key)
     assert settings.xai_api_key.masked() == "xai-…789"
+
+
+def test_check_env_values_names_the_bad_fields():
+    problems = check_env_values(
+        {"TC_CONCURRENCY": "lots", "TC_JITTER": "5-1", "TC_DEVICE": "cuda:0", "TC_DEADLINE_S": " "}
+    )
+    assert set(problems) == {"TC_CONCURRENCY", "TC_JITTER"}
+    assert "whole number" in problems["TC_CONCURRENCY"]
+
+
+def test_env_text_reads_back_as_the_same_value(tmp_path):
+    environ = {"TC_JITTER": "0.5-2.5", "TC_RATE_LIMIT_RPM": "90", "TC_CONCURRENCY": "7"}
+    settings = load_settings(environ=environ, env_files=[tmp_path / "missing.env"])
+    assert env_text(settings, "TC_JITTER") == "0.5-2.5"
+    assert env_text(settings, "TC_RATE_LIMIT_RPM") == "90"
+    for var in VARS:
+        if var.name not in SECRET_VARS:
+            text = env_text(settings, var.name)
+            assert var.parse(text) == getattr(settings, var.attr), var.name
 
 
 def test_save_env_values_writes_0600_and_keeps_other_lines(tmp_path):

@@ -31,6 +31,7 @@ from core.providers._types import (
     GenerationStatus,
     ProgressCallback,
     Provider,
+    key_blocks,
 )
 
 __all__ = [
@@ -60,4 +61,5 @@ __all__ = [
     "StartOutcomeUnknown",
     "TokenBucket",
     "XaiClient",
+    "key_blocks",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -122,3 +122,12 @@ class Provider(Protocol):
     async def aclose(self) -> None:
         """Close the HTTP session."""
         ...
+
+
+KEY_BLOCK_FLAGS = ("api_key_blocked", "api_key_disabled", "team_blocked")
+"""Fields of ``GET /v1/api-key`` that, when true, mean the key cannot be used."""
+
+
+def key_blocks(info: Mapping[str, Any]) -> list[str]:
+    """The block flags set in an ``api_key_info()`` answer (empty: the key may be used)."""
+    return [flag for flag in KEY_BLOCK_FLAGS if info.get(flag)]

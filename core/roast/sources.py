@@ -71,6 +71,25 @@ def find_report_dir(clip_path: Path) -> Path:
     raise ReportError(clip_path, f"no analysis found (looked in {tried}); use --report DIR")
 
 
+def analysed_clip(
+    clip_path: Path, report_dir: Path | None = None, run_dir: Path | None = None
+) -> AnalysedClip:
+    """The clip with its report folder and run; what is not given is found from the clip.
+
+    With no report anywhere the folder is ``<clip folder>/<stem>``, so that loading the
+    facts fails with a :class:`ReportError` naming a place (a dialog shows it) instead of here.
+    """
+    clip_path = Path(clip_path)
+    if report_dir is None:
+        try:
+            report_dir = find_report_dir(clip_path)
+        except ReportError:
+            report_dir = clip_path.parent / clip_path.stem
+    if run_dir is None:
+        run_dir = run_dir_of(clip_path)
+    return AnalysedClip(clip_path, report_dir, run_dir)
+
+
 def worst_clips(run_dir: Path, count: int) -> list[AnalysedClip]:
     """The ``count`` analysed clips of a run with the highest overall score, worst first."""
     scored: list[tuple[float, AnalysedClip]] = []

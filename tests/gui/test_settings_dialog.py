@@ -8,13 +8,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from core.config import load_settings, user_env_path
 from gui.async_glue import TaskKeeper
-from gui.settings_dialog import SettingsDialog, validate
-
-
-def test_validate_names_the_bad_fields():
-    problems = validate({"TC_CONCURRENCY": "lots", "TC_JITTER": "5-1", "TC_DEVICE": "cuda:0"})
-    assert set(problems) == {"TC_CONCURRENCY", "TC_JITTER"}
-    assert "whole number" in problems["TC_CONCURRENCY"]
+from gui.settings_dialog import SettingsDialog
 
 
 def test_save_writes_changed_values_and_secrets_privately(qtbot, qloop, artifacts_dir):

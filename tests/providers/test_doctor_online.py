@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from core.cli import main
 from core.config import load_settings
 from core.doctor import check_online
+from core.providers import key_blocks
 from core.sim import fast_options, start_in_thread
 
 
@@ -40,3 +43,16 @@ def test_online_check_with_nothing_listening(monkeypatch):
     monkeypatch.setenv("XAI_API_KEY", "xai-someKey0123456789")
     check = check_online(load_settings())
     assert not check.ok and "cannot connect" in check.detail
+
+
+@pytest.mark.parametrize(
+    ("info", "blocks"),
+    [
+        ({"name": "k", "api_key_blocked": False, "team_blocked": False}, []),
+        ({}, []),
+        ({"api_key_disabled": True}, ["api_key_disabled"]),
+        ({"api_key_blocked": True, "team_blocked": True}, ["api_key_blocked", "team_blocked"]),
+    ],
+)
+def test_key_blocks_reads_the_flags_of_the_key_info(info, blocks):
+    assert key_blocks(info) == blocks

@@ -11,6 +11,7 @@ import pytest
 from core.roast.facts import ReportError, facts_from_report
 from core.roast.sources import (
     AnalysedClip,
+    analysed_clip,
     find_report_dir,
     iter_clip_targets,
     load_facts,
@@ -123,6 +124,19 @@ def test_report_dir_next_to_a_standalone_clip(tmp_path):
     [target] = iter_clip_targets(clip, None, 1)
     assert target == AnalysedClip(clip, tmp_path / "clip.analysis", None)
     assert target.job_id is None
+
+
+def test_analysed_clip_finds_or_names_its_report_folder(tmp_path):
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"x")
+    missing = analysed_clip(clip)
+    assert missing == AnalysedClip(clip, tmp_path / "clip", None)  # loading names this place
+    with pytest.raises(ReportError, match=r"report\.json"):
+        load_facts(missing)
+    _report(tmp_path / "clip.analysis", scores={"overall": 0.1, "flicker": 0.1})
+    assert analysed_clip(clip).report_dir == tmp_path / "clip.analysis"
+    given = analysed_clip(clip, tmp_path / "elsewhere", tmp_path)
+    assert given == AnalysedClip(clip, tmp_path / "elsewhere", tmp_path)
 
 
 def test_physics_sub_kind_picks_its_own_words(tmp_path):
