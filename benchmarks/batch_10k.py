@@ -38,6 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _sim_process import start_sim_process, stop_sim_process  # noqa: E402
+
 from core.prompts import Prompt  # noqa: E402
 from core.prompts.library import prompts as library_prompts  # noqa: E402
 from core.providers import PollPolicy  # noqa: E402
@@ -99,7 +101,7 @@ def bench_batch(args: argparse.Namespace, work: Path) -> None:
         wall_s = time.monotonic() - started
         report_batch(args, run_dir, wall_s, first, second, at_kill, sim_stats(url))
     finally:
-        stop_sim(sim)
+        stop_sim_process(sim)
 
 
 def bench_overhead(args: argparse.Namespace, work: Path) -> None:
@@ -121,7 +123,7 @@ def bench_overhead(args: argparse.Namespace, work: Path) -> None:
         raw = run_raw(n, args.concurrency, url, fresh(work / "raw"), work / "raw.log")
         raw_s = time.monotonic() - started
     finally:
-        stop_sim(sim)
+        stop_sim_process(sim)
     runner_ms, raw_ms = 1000 * runner["cpu_s"] / n, 1000 * raw["cpu_s"] / n
     print(
         f"\n== overhead of the job store: {n} prompts, no faults, concurrency {args.concurrency} =="
@@ -142,15 +144,7 @@ def bench_overhead(args: argparse.Namespace, work: Path) -> None:
 
 
 def start_sim(fault_rate: float, work: Path, name: str) -> tuple[subprocess.Popen[str], str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "core.cli",
-        "sim",
-        "--port",
-        "0",
-        "--api-key",
-        SIM_KEY,
+    options = [
         "--gen-seconds",
         "0.05",
         "--fault-rate",
@@ -171,17 +165,7 @@ def start_sim(fault_rate: float, work: Path, name: str) -> tuple[subprocess.Pope
         "7",
     ]
     log = (work / f"{name}.log").open("w")
-    sim = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
-    assert sim.stdout is not None
-    line = sim.stdout.readline().strip()
-    if not line.startswith("simulator listening on "):
-        raise SystemExit(f"simulator did not start: {line!r}")
-    return sim, line.removeprefix("simulator listening on ")
-
-
-def stop_sim(sim: subprocess.Popen[str]) -> None:
-    sim.send_signal(signal.SIGTERM)
-    sim.wait(60)
+    return start_sim_process(SIM_KEY, options, stderr=log, cwd=ROOT)
 
 
 def fresh(folder: Path) -> Path:

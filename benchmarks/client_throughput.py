@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import json
 import resource
-import signal
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from _sim_process import start_sim_process, stop_sim_process
 
 from core.providers import (
     ClientOptions,
@@ -64,26 +64,13 @@ class RunResult:
 
 def start_sim(fault_rate: float, args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
     """Start ``torture-chamber sim`` in its own process; return it and its base URL."""
-    command = [
-        sys.executable, "-m", "core.cli", "sim", "--port", "0", "--api-key", API_KEY,
+    options = [
         "--gen-seconds", str(args.gen_seconds), "--fault-rate", str(fault_rate),
         "--seed", str(args.seed), "--max-short-side", "64", "--fps", "8",
         "--distinct-clips", "16", "--slow-s", "0.5", "--retry-after-s", "0.2",
         "--expired-url-ttl-s", "0",
     ]  # fmt: skip
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("simulator listening on "):
-        proc.kill()
-        detail = proc.stderr.read() if proc.stderr else ""
-        raise SystemExit(f"the simulator did not start: {line!r} {detail}")
-    return proc, line.split()[-1]
-
-
-def stop_sim(proc: subprocess.Popen[str]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=60)
+    return start_sim_process(API_KEY, options)
 
 
 async def fetch_stats(base_url: str) -> dict[str, Any]:
@@ -134,7 +121,7 @@ def measure(label: str, fault_rate: float, args: argparse.Namespace) -> RunResul
             wall_s, cpu_s = time.perf_counter() - wall0, time.process_time() - cpu0
         server = asyncio.run(fetch_stats(base_url))
     finally:
-        stop_sim(proc)
+        stop_sim_process(proc)
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return RunResult(label, args.jobs, wall_s, cpu_s, rss_mib, outcomes, server)
 

@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,8 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _sim_process import start_sim_process, stop_sim_process  # noqa: E402
 
 SIM_KEY = "bench-gui-key"
 STARTUP_PROBE = """
@@ -108,18 +109,11 @@ class Heartbeat:
 
 def start_sim(args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
     """``torture-chamber sim`` in its own process; returns it and its base URL."""
-    command = [
-        sys.executable, "-m", "core.cli", "sim", "--port", "0", "--api-key", SIM_KEY,
+    options = [
         "--gen-seconds", str(args.gen_seconds), "--max-short-side", str(args.short_side),
         "--fps", str(args.fps), "--distinct-clips", "12", "--defect-rate", "0.5",
     ]  # fmt: skip
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("simulator listening on "):
-        proc.kill()
-        raise SystemExit(f"the simulator did not start: {line!r}")
-    return proc, line.split()[-1]
+    return start_sim_process(SIM_KEY, options)
 
 
 def bench_prompts(n: int) -> Any:
@@ -270,8 +264,7 @@ def main() -> int:
             figures = qasync.run(run_bench(args, base_url, Path(tmp)))
     finally:
         if proc is not None:
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=60)
+            stop_sim_process(proc)
     report(startup, figures, args)
     return 0
 

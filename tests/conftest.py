@@ -1,11 +1,17 @@
-"""Shared test set-up: offscreen Qt, and settings isolated from the developer's machine."""
+"""Shared test set-up: offscreen Qt, settings isolated from the developer's machine, and
+the loopback simulator factory that the provider and batch tests share."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from core.sim import SimServer
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -36,3 +42,22 @@ def artifacts_dir() -> Path:
     """Folder for screenshots and other files tests leave for people to look at."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+async def make_sim() -> AsyncIterator[Callable[..., Awaitable[SimServer]]]:
+    """``await make_sim(**SimOptions overrides)``: a started loopback simulator
+    (``fast_options``), stopped after the test."""
+    from core.sim import SimServer, fast_options  # only the tests that use it pay for cv2
+
+    servers: list[SimServer] = []
+
+    async def make(**overrides: object) -> SimServer:
+        server = SimServer(fast_options(**overrides))
+        await server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        await server.stop()

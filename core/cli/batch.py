@@ -138,6 +138,15 @@ def cli_settings(args: argparse.Namespace) -> Settings | None:
     return dataclasses.replace(settings, **overrides)
 
 
+def existing_run_dir(path: Path) -> RunDir | None:
+    """The run directory named on the command line; ``None`` (after saying why) if it is not one."""
+    run_dir = RunDir(path)
+    if not run_dir.exists():
+        print(f"{run_dir.path}: not a run directory (no run.db)", file=sys.stderr)
+        return None
+    return run_dir
+
+
 def _defaults(args: argparse.Namespace, settings: Settings) -> PromptDefaults:
     base = PromptDefaults.from_settings(settings)
     return PromptDefaults(

@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.batch import RunController, RunDir, RunDirError
+from core.batch import RunController, RunDirError
 from core.batch.providers import SIM, XAI, ProviderChoiceError, choose_provider, provider_settings
-from core.cli.batch import EXIT_USAGE, add_run_options, cli_settings, execute
+from core.cli.batch import EXIT_USAGE, add_run_options, cli_settings, execute, existing_run_dir
 from core.sim import SimStateError
 from core.sim.journal import JOURNAL_NAME
 
@@ -41,9 +41,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Resume the run directory with the provider it was started with."""
-    run_dir = RunDir(args.run_dir)
-    if not run_dir.exists():
-        print(f"{run_dir.path}: not a run directory (no run.db)", file=sys.stderr)
+    run_dir = existing_run_dir(args.run_dir)
+    if run_dir is None:
         return EXIT_USAGE
     settings = cli_settings(args)
     if settings is None:

@@ -10,9 +10,8 @@ from typing import Any
 
 from core.batch import RunDir, RunDirError
 from core.batch.progress import summary_table
+from core.cli.batch import EXIT_USAGE, existing_run_dir
 from core.store import JobState, JobStore, SchemaError
-
-EXIT_USAGE = 2
 
 
 def register(subparsers: Any) -> None:
@@ -25,9 +24,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the status of a run directory (read-only: safe while the run is going)."""
-    run_dir = RunDir(args.run_dir)
-    if not run_dir.exists():
-        print(f"{run_dir.path}: not a run directory (no run.db)", file=sys.stderr)
+    run_dir = existing_run_dir(args.run_dir)
+    if run_dir is None:
         return EXIT_USAGE
     try:
         meta = run_dir.read_meta() if run_dir.meta_path.exists() else {}

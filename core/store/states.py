@@ -80,18 +80,7 @@ IN_FLIGHT = frozenset(
 """States of jobs a run has started and not settled (paid-for work a pause still finishes)."""
 UNFINISHED = IN_FLIGHT | {JobState.QUEUED}
 """States a run still has work for (every state that is not :data:`SETTLED`)."""
-BILLABLE = frozenset(
-    {
-        JobState.SUBMITTING,
-        JobState.START_UNKNOWN,
-        JobState.GENERATING,
-        JobState.DOWNLOADING,
-        JobState.DOWNLOADED,
-        JobState.ANALYSING,
-        JobState.DONE,
-        JobState.MODERATED,
-    }
-)
+BILLABLE = IN_FLIGHT | {JobState.START_UNKNOWN, JobState.DONE, JobState.MODERATED}
 """States whose job may have cost money (failed/cancelled ones count when they hold a
 ``request_id``)."""
 

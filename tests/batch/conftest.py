@@ -13,7 +13,7 @@ from core.config import Settings
 from core.prompts import Prompt
 from core.providers import XaiClient
 from core.secrets import Secret
-from core.sim import SimServer, fast_options
+from core.sim import SimServer
 from core.store import JobState, JobStore
 
 S = JobState
@@ -88,22 +88,6 @@ def drive(store: JobStore, job_id: str, state: JobState) -> None:
 # -- runner fixtures ---------------------------------------------------------------------------
 
 FAST_POLICY = RetryPolicy(max_attempts=3, base_delay_s=0.02, max_delay_s=0.1)
-
-
-@pytest.fixture
-async def make_sim():
-    """``await make_sim(**SimOptions changes)`` -> a started loopback simulator, stopped after."""
-    sims: list[SimServer] = []
-
-    async def make(**changes: object) -> SimServer:
-        sim = SimServer(fast_options(**changes))
-        await sim.start()
-        sims.append(sim)
-        return sim
-
-    yield make
-    for sim in sims:
-        await sim.stop()
 
 
 class HeldGenerations:

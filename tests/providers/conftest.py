@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from core.providers import ClientOptions, DownloadPolicy, PollPolicy, XaiClient
-from core.sim import SimServer, fast_options
+from core.sim import SimServer
 
 REAL_SLEEP_CAP_S = 0.005
 
@@ -29,20 +29,20 @@ class RecordingSleep:
         await asyncio.sleep(min(delay_s, REAL_SLEEP_CAP_S))
 
 
-@pytest.fixture
-async def make_sim() -> AsyncIterator[Callable[..., Awaitable[SimServer]]]:
-    """``await make_sim(**SimOptions overrides)``: a started simulator (``fast_options``)."""
-    servers: list[SimServer] = []
+class FakeTime:
+    """A clock that moves only when the code under test sleeps (pacing and polling tests)."""
 
-    async def make(**overrides: object) -> SimServer:
-        server = SimServer(fast_options(**overrides))
-        await server.start()
-        servers.append(server)
-        return server
+    def __init__(self) -> None:
+        self.now_s = 0.0
+        self.sleeps: list[float] = []
 
-    yield make
-    for server in servers:
-        await server.stop()
+    def clock(self) -> float:
+        return self.now_s
+
+    async def sleep(self, delay_s: float) -> None:
+        self.sleeps.append(delay_s)
+        self.now_s += delay_s
+        await asyncio.sleep(0)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from core.providers import (
 )
 from core.providers._constants import INITIAL_RETRY_DELAY_S, MAX_RETRIES, MAX_RETRY_DELAY_S
 from core.spec import USD_TICKS, estimate_cost_usd
+from tests.providers.conftest import FakeTime
 
 START = "POST /v1/videos/generations"
 POLL = "GET /v1/videos/{request_id}"
@@ -328,22 +329,6 @@ async def test_media_download_sends_no_key(make_sim, make_client, tmp_path):
     assert result.path.is_file()
     assert seen[0] == f"Bearer {sim.api_key}"  # the start
     assert seen[-1] is None  # the media download
-
-
-class FakeTime:
-    """A clock that moves only when the client sleeps (pacing tests)."""
-
-    def __init__(self) -> None:
-        self.now_s = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now_s
-
-    async def sleep(self, delay_s: float) -> None:
-        self.sleeps.append(delay_s)
-        self.now_s += delay_s
-        await asyncio.sleep(0)
 
 
 async def test_starts_are_paced_and_pacing_changes_while_running(make_sim, make_client):

@@ -14,6 +14,7 @@ from core.providers import (
     PollPolicy,
 )
 from core.providers._poll import final_outcome, parse_status, poll_wait_s, wait_until_done
+from tests.providers.conftest import FakeTime
 
 URL = "https://vidgen.x.ai/xai-vidgen-bucket/xai-video-1.mp4"
 DONE = {
@@ -110,21 +111,6 @@ def test_final_outcome_passes_a_done_status_through():
 def test_poll_wait_is_jittered_around_the_interval(rand, expected_s):
     policy = PollPolicy(interval_s=5.0, deadline_s=60.0, jitter_fraction=0.2)
     assert poll_wait_s(policy, lambda: rand) == pytest.approx(expected_s)
-
-
-class FakeTime:
-    """A clock that only moves when the loop sleeps."""
-
-    def __init__(self) -> None:
-        self.now_s = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now_s
-
-    async def sleep(self, delay_s: float) -> None:
-        self.sleeps.append(delay_s)
-        self.now_s += delay_s
 
 
 async def test_wait_polls_until_done_and_reports_every_status():

@@ -8,20 +8,7 @@ import random
 import pytest
 
 from core.providers import Jitter, TokenBucket
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now_s = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now_s
-
-    async def sleep(self, delay_s: float) -> None:
-        self.sleeps.append(delay_s)
-        self.now_s += delay_s
-        await asyncio.sleep(0)
+from tests.providers.conftest import FakeTime
 
 
 async def _times_of(bucket: TokenBucket, fake: FakeTime, n: int) -> list[float]:
