@@ -243,7 +243,11 @@ class _Run:
         per_frame = {kind: np.array([r[kind] for r in self.rows]) for kind in CLASSES}
         heatmaps = self.heat.arrays()
         source = (self.info.width, self.info.height)
-        events = find_events(per_frame, heatmaps, source, self.info.fps)
+        parts = {
+            name: np.array([r.get(column, 0.0) for r in self.rows])
+            for name, column in (("jerk", "physics_jerk"), ("area_change", "physics_area"))
+        }
+        events = find_events(per_frame, heatmaps, source, self.info.fps, parts)
         peak = torch.cuda.max_memory_allocated(self.device) if self.device.type == "cuda" else 0
         return Report(
             video=str(self.path),

@@ -7,6 +7,8 @@ heatmap at the peak frame (cells within half of that frame's maximum), scaled to
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -67,23 +69,51 @@ def to_source(
     )
 
 
+TRACK_DETAILS = ("jerk", "area_change")
+"""Physics event details that come from object tracks (:mod:`core.analysis.tracks`)."""
+
+
 def find_events(
     per_frame: dict[str, NDArray[np.float64]],
     heatmaps: dict[str, NDArray[np.float16]],
     source_size: tuple[int, int],
     fps: float,
+    physics_parts: dict[str, NDArray[np.float64]] | None = None,
 ) -> list[Event]:
-    """Every class's events, ordered by start frame."""
+    """Every class's events, ordered by start frame. ``physics_parts`` holds the per-frame
+    scores of the track checks (``jerk``, ``area_change``): a physics event whose peak one of
+    them reaches (>= the event threshold) is labelled with it rather than by its blobs."""
     events = []
     for kind in CLASSES:
         for start, end in runs(per_frame[kind]):
             peak = start + int(np.argmax(per_frame[kind][start:end]))
-            events.append(
-                _event(
-                    kind, start, end, peak, per_frame[kind][peak], heatmaps[kind], source_size, fps
-                )
-            )
+            score = per_frame[kind][peak]
+            event = _event(kind, start, end, peak, score, heatmaps[kind], source_size, fps)
+            if kind == "physics" and physics_parts:
+                event = _track_detail(event, physics_parts, start, end, fps)
+            events.append(event)
     return sorted(events, key=lambda e: (e.start, e.kind))
+
+
+def _track_detail(
+    event: Event, parts: dict[str, NDArray[np.float64]], start: int, end: int, fps: float
+) -> Event:
+    # An abrupt resize also upsets the object's measured velocity, so area wins a tie.
+    found = [name for name in reversed(TRACK_DETAILS) if parts[name][start:end].max() >= THRESHOLD]
+    if not found:
+        return event
+    best = found[0]
+    strength = float(parts[best][start:end].max())
+    frame = start + int(np.argmax(parts[best][start:end]))
+    time_s = frame / fps if fps > 0 else 0.0
+    what = (
+        "a moving object's velocity changed abruptly (a jerk spike: a reversal or swerve with "
+        "nothing touching it)"
+        if best == "jerk"
+        else "a tracked object's area jumped with no merge or split (rigid objects keep size)"
+    )
+    evidence = f"At frame {frame} ({time_s:.2f} s) {what} (score {strength:.2f})."
+    return replace(event, detail=best, evidence=evidence)
 
 
 def _event(

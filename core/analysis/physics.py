@@ -21,10 +21,11 @@ Calibration (8-bit luma levels, top 0.5% of pixels, synthetic clips): clean clip
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
+from core.analysis import tracks
 from core.analysis.context import Context
 from core.analysis.motion import Motion, interior_mask
 from core.analysis.ops import Tensor, blur, calibrate, erode, frame_score, top_mean, warp_with
@@ -38,9 +39,10 @@ the frame there, and flow on an object cut by the border fails in exactly this w
 
 @dataclass(frozen=True)
 class PhysicsState:
-    """The previous frame's eroded residual (None before the first frame)."""
+    """The previous frame's eroded residual (None before the first frame) and the tracks."""
 
     blob: Tensor | None = None
+    tracks: tracks.TrackState = field(default_factory=tracks.TrackState)
 
 
 def step(
@@ -60,11 +62,15 @@ def step(
     inner = interior_mask(h, w, back.device, BORDER_FRACTION)
     one_shot = (back - torch.maximum(fwd, before)).clamp_min(0.0) * inner * judged
     raw = top_mean(one_shot, TOP_FRACTION)
-    signals = {"unexplained_change": raw}
-    heat = calibrate(one_shot, RESIDUAL_CLEAN, RESIDUAL_BAD)
-    return (
-        signals,
-        heat,
-        frame_score(raw, RESIDUAL_CLEAN, RESIDUAL_BAD),
-        PhysicsState(None if bool(m.first[-1]) else back[-1:]),
-    )
+    track_signals, track_heat, track_scores, track_state = tracks.step(ctx, m, state.tracks, inner)
+    signals = {
+        "unexplained_change": raw,
+        **track_signals,
+        "physics_jerk": track_scores["jerk"],
+        "physics_area": track_scores["area_change"],
+    }
+    heat = torch.maximum(calibrate(one_shot, RESIDUAL_CLEAN, RESIDUAL_BAD), track_heat)
+    score = frame_score(raw, RESIDUAL_CLEAN, RESIDUAL_BAD)
+    score = torch.maximum(score, torch.maximum(track_scores["jerk"], track_scores["area_change"]))
+    carry = None if bool(m.first[-1]) else back[-1:]
+    return signals, heat, score, PhysicsState(carry, track_state)

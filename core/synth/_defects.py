@@ -2,8 +2,8 @@
 
 Field defects (warp, melt, flicker, realism) post-process the composed frame inside the box,
 weighted by a Tukey window so there is no seam and nothing leaks out. Object defects
-(teleport, vanish) add an object of their own, drawn on top of everything so it is never
-occluded, whose trajectory breaks at ``start_frame``.
+(teleport, vanish, jerk, resize) add an object of their own, drawn on top of everything so it is
+never occluded, whose trajectory (or size) breaks at ``start_frame``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from core.synth._scene import Point, Sprite, Trajectory, clip_rng, make_sprite
+from core.synth._scene import Camera, Point, Sprite, Trajectory, clip_rng, make_sprite
 from core.synth._spec import DefectSpec
 from core.synth._texture import Float, window
 
+RESIZE_FACTOR = 1.6
+"""How much larger (per side) a ``resize`` object is drawn from ``start_frame`` on."""
 FieldDefect = Callable[[Float, int], None]
 """Modify an HxWx3 float32 frame in place for frame index t (only called inside the span)."""
 
@@ -120,13 +122,30 @@ def _realism(defect: DefectSpec, rng: np.random.Generator) -> FieldDefect:
 
 
 def object_defect(
-    defect: DefectSpec, prompt: str, seed: int, index: int
-) -> tuple[Sprite, Trajectory]:
-    """Return the object (sprite + broken trajectory) for a teleport or vanish defect."""
+    defect: DefectSpec, prompt: str, seed: int, index: int, camera: Camera
+) -> tuple[tuple[Sprite, Trajectory], ...]:
+    """Return the drawn objects (sprite + trajectory each) of a teleport, vanish, jerk or
+    resize defect (a resize is two sprites of one texture, each drawn on its side of the
+    break). Jerk and resize objects move through the world like the scene's own objects (the
+    camera pan carries them), so their motion relative to the background is their own."""
     rng = clip_rng(prompt, seed, f"defect{index}")
-    if defect.kind == "teleport":
-        return _teleporter(defect, rng)
-    return _vanisher(defect, rng)
+    if defect.kind == "resize":
+        return _resizer(defect, rng, _pan(camera, defect.start_frame))
+    if defect.kind == "jerk":
+        return (_jerker(defect, rng, _pan(camera, defect.start_frame)),)
+    makers = {"teleport": _teleporter, "vanish": _vanisher}
+    return (makers[defect.kind](defect, rng),)
+
+
+def _pan(camera: Camera, anchor: int) -> Callable[[int], Point]:
+    """Frame -> how far the view has moved since frame ``anchor`` (subtract from world x, y)."""
+    ax, ay = camera.offset(anchor)
+
+    def shift(frame: int) -> Point:
+        ox, oy = camera.offset(frame)
+        return ox - ax, oy - ay
+
+    return shift
 
 
 def _teleporter(defect: DefectSpec, rng: np.random.Generator) -> tuple[Sprite, Trajectory]:
@@ -162,3 +181,52 @@ def _vanisher(defect: DefectSpec, rng: np.random.Generator) -> tuple[Sprite, Tra
         return None if dt >= 0 else (cx + speed * (dt + 1), cy)
 
     return sprite, at
+
+
+def _jerker(
+    defect: DefectSpec, rng: np.random.Generator, pan: Callable[[int], Point]
+) -> tuple[Sprite, Trajectory]:
+    """Glides across the box and reverses its velocity at ``start_frame`` with nothing to
+    bounce off: the step into ``start_frame`` is the first one backwards. The turning point
+    (frame ``start_frame - 1``) lies in the middle of the box."""
+    x0, y0, x1, y1 = defect.box
+    size = int(min(0.7 * (y1 - y0), 0.3 * (x1 - x0)))
+    sprite = make_sprite(rng, size)
+    speed = max(1.0, 0.06 * size) * rng.choice([-1.0, 1.0])
+    turn = (x0 + x1 - sprite.size) / 2.0
+    top = (y0 + y1) / 2.0 - sprite.size / 2.0
+
+    def at(frame: int) -> Point:
+        steps = frame - (defect.start_frame - 1)  # > 0 after the turn
+        dx, dy = pan(frame)
+        return turn - speed * abs(steps) - dx, top - dy
+
+    return sprite, at
+
+
+def _resizer(
+    defect: DefectSpec, rng: np.random.Generator, pan: Callable[[int], Point]
+) -> tuple[tuple[Sprite, Trajectory], tuple[Sprite, Trajectory]]:
+    """Glides through the middle of the box; at ``start_frame`` the same textured object is
+    drawn 1.6x larger around the same centre (rigid objects do not do that)."""
+    x0, y0, x1, y1 = defect.box
+    big_size = int(0.8 * min(x1 - x0, y1 - y0))
+    big = make_sprite(rng, big_size)
+    small_size = max(6, round(big.size / RESIZE_FACTOR))
+    shrunk = cv2.resize(big.rgba, (small_size, small_size), interpolation=cv2.INTER_AREA)
+    small = Sprite(np.asarray(shrunk, np.float32))
+    speed = max(1.0, 0.05 * big.size) * rng.choice([-1.0, 1.0])
+    cx, cy = (x0 + x1) / 2.0, (y0 + y1) / 2.0
+
+    def placed(sprite: Sprite, after: bool) -> Trajectory:
+        def at(frame: int) -> Point | None:
+            dt = frame - defect.start_frame
+            if (dt >= 0) != after:
+                return None
+            dx, dy = pan(frame)
+            centre = cx + speed * (dt + 0.5) - dx
+            return centre - sprite.size / 2.0, cy - dy - sprite.size / 2.0
+
+        return at
+
+    return (small, placed(small, False)), (big, placed(big, True))

@@ -15,6 +15,8 @@ _BOX_FRACTION: dict[str, tuple[float, float]] = {
     "teleport": (0.25, 0.3),  # height; width is 3.5x
     "vanish": (0.25, 0.35),
     "realism": (0.3, 0.45),
+    "jerk": (0.25, 0.3),  # height; width is 3.5x
+    "resize": (0.3, 0.4),
 }
 _SPAN_FRAMES: dict[str, tuple[int, int]] = {
     "warp": (8, 20),
@@ -23,6 +25,8 @@ _SPAN_FRAMES: dict[str, tuple[int, int]] = {
     "teleport": (3, 3),
     "vanish": (3, 3),
     "realism": (8, 20),
+    "jerk": (3, 3),
+    "resize": (3, 3),
 }
 
 
@@ -57,7 +61,8 @@ def _span(frames: int, rng: random.Random, kind: str) -> tuple[int, int]:
 def _box(spec: ClipSpec, rng: random.Random, kind: str) -> Box:
     short = min(spec.width, spec.height)
     height = max(8, int(rng.uniform(*_BOX_FRACTION[kind]) * short))
-    width = min(int(height * 3.5) if kind == "teleport" else height, int(spec.width * 0.9))
+    wide = kind in ("teleport", "jerk")
+    width = min(int(height * 3.5) if wide else height, int(spec.width * 0.9))
     margin_x, margin_y = int(0.06 * spec.width), int(0.06 * spec.height)
     x0 = rng.randint(margin_x, max(margin_x, spec.width - margin_x - width))
     y0 = rng.randint(margin_y, max(margin_y, spec.height - margin_y - height))

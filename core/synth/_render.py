@@ -13,15 +13,16 @@ from core.synth._defects import field_defect, object_defect
 from core.synth._scene import Scene, build_scene
 from core.synth._spec import ClipSpec, GroundTruth
 
-OBJECT_KINDS = ("teleport", "vanish")
+OBJECT_KINDS = ("teleport", "vanish", "jerk", "resize")
 
 
 def _scene_with_defects(spec: ClipSpec) -> Scene:
     scene = build_scene(spec.prompt, spec.seed, spec.width, spec.height, spec.fps)
     extra = tuple(
-        object_defect(d, spec.prompt, spec.seed, i)
+        drawn
         for i, d in enumerate(spec.defects)
         if d.kind in OBJECT_KINDS
+        for drawn in object_defect(d, spec.prompt, spec.seed, i, scene.camera)
     )
     return Scene(scene.background, scene.camera, scene.objects + extra)
 

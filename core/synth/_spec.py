@@ -14,9 +14,12 @@ from typing import Any
 DEFECT_KINDS: tuple[str, ...] = ("warp", "melt", "flicker", "teleport", "vanish")
 """The defect classes every generator fails at; ``plan_defects`` draws from these."""
 
-EXTRA_KINDS: tuple[str, ...] = ("realism",)
+EXTRA_KINDS: tuple[str, ...] = ("realism", "jerk", "resize")
 """Kinds the renderer also injects on request (never drawn by default): ``realism`` makes a
-posterised, over-smoothed, noisy and clipped patch, for the photo-realism detector."""
+posterised, over-smoothed, noisy and clipped patch, for the photo-realism detector; ``jerk``
+an object gliding across its box that reverses its velocity in mid-air at ``start_frame``
+(nothing touches it); ``resize`` a rigid object that grows to 1.6x its size (2.6x its area) at
+``start_frame``, its centre kept, and stays so."""
 
 Box = tuple[int, int, int, int]
 """(x0, y0, x1, y1) in source pixels, x1/y1 exclusive."""
@@ -26,10 +29,11 @@ Box = tuple[int, int, int, int]
 class DefectSpec:
     """One injected defect, active in frames ``start_frame <= t < end_frame`` inside ``box``.
 
-    For ``teleport`` and ``vanish`` the discontinuity happens at ``start_frame``: the object
-    jumps (teleport) or disappears (vanish) there and stays so; the span is the window in which
-    an analyser should report it. For the other kinds the defect is visible on every frame of
-    the span and nowhere else.
+    For ``teleport``, ``vanish``, ``jerk`` and ``resize`` the discontinuity happens at
+    ``start_frame``: the object jumps (teleport), disappears (vanish), reverses its velocity
+    (jerk: its first backward step is ``start_frame``) or grows (resize) there and stays so; the
+    span is the window in which an analyser should report it. For the other kinds the defect is
+    visible on every frame of the span and nowhere else.
     """
 
     kind: str

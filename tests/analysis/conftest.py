@@ -14,7 +14,17 @@ from core.analysis import Report, analyze
 from core.synth import ClipSpec, DefectSpec, plan_defects, render_clip
 
 W, H, FPS, SECONDS = 320, 180, 24, 2.0
-SEEDS = {"warp": 3, "melt": 4, "flicker": 1, "teleport": 1, "vanish": 1, "realism": 1}
+SEEDS = {
+    "warp": 3,
+    "melt": 4,
+    "flicker": 1,
+    "teleport": 1,
+    "vanish": 1,
+    "realism": 1,
+    "jerk": 3,
+    "resize": 2,
+}
+"""One scene per kind whose object defects are not hidden by a scene object crossing them."""
 KIND_CLASS = {
     "warp": "warping",
     "melt": "melting",
@@ -22,6 +32,8 @@ KIND_CLASS = {
     "teleport": "physics",
     "vanish": "physics",
     "realism": "realism_defect",
+    "jerk": "physics",
+    "resize": "physics",
 }
 
 

@@ -12,8 +12,10 @@ KINDS = list(SEEDS)
 
 
 def _positive_frames(kind: str, start: int, end: int) -> list[int]:
-    if kind in ("teleport", "vanish"):
+    if kind in ("teleport", "vanish", "resize"):
         return [start]  # the discontinuity happens at start_frame (see DefectSpec)
+    if kind == "jerk":
+        return [start, start + 1]  # a reversal is a third difference of position on two frames
     if kind == "melt":
         # A melt is progressive: its first quarter is a barely visible softening by design.
         return list(range(start + (end - start) // 4, end))
@@ -73,3 +75,7 @@ def test_events_point_at_the_defect(kind, defect_clips):
     assert bx0 < x1 and x0 < bx1 and by0 < y1 and y0 < by1, (best.box, d.box)
     if kind == "teleport":
         assert best.detail in ("teleport", "vanish_or_appear")
+    expected = {"jerk": ("jerk", "velocity changed"), "resize": ("area_change", "area jumped")}
+    if kind in expected:
+        detail, words = expected[kind]
+        assert best.detail == detail and words in best.evidence, best

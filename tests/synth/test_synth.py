@@ -10,6 +10,7 @@ import pytest
 from core.media import probe
 from core.synth import (
     DEFECT_KINDS,
+    EXTRA_KINDS,
     ClipSpec,
     DefectSpec,
     GroundTruth,
@@ -142,3 +143,40 @@ def test_plan_defects_is_deterministic_and_fits_the_clip():
 def test_bad_specs_say_what_is_wrong(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def _centre_and_area(changed: np.ndarray) -> tuple[float, float, int]:
+    ys, xs = np.nonzero(changed)
+    return float(xs.mean()), float(ys.mean()), int(xs.size)
+
+
+def test_jerk_reverses_its_velocity_in_mid_air(clean):
+    box = (20, 30, 176, 74)
+    frames = _frames(_spec(DefectSpec("jerk", 14, 17, box)))
+    changed = np.abs(frames - clean).max(axis=3) > 0
+    xs = [_centre_and_area(changed[t])[0] for t in range(10, 19)]
+    steps = np.diff(xs)  # steps[i] is frame 10 + i -> 11 + i
+    before, after = steps[:3], steps[4:]  # frame 13 is the turning point
+    assert np.all(np.sign(before) == np.sign(before[0])) and abs(before[0]) > 0.8
+    assert np.all(np.sign(after) == -np.sign(before[0]))
+
+
+def test_resize_grows_the_object_around_its_centre(clean):
+    box = (60, 20, 130, 90)
+    frames = _frames(_spec(DefectSpec("resize", 12, 15, box)))
+    changed = np.abs(frames - clean).max(axis=3) > 0
+    x0, y0, a0 = _centre_and_area(changed[11])
+    x1, y1, a1 = _centre_and_area(changed[12])
+    assert 2.0 < a1 / a0 < 3.2  # 1.6x per side
+    assert abs(x1 - x0) < 4 and abs(y1 - y0) < 4
+    assert abs(_centre_and_area(changed[13])[2] - a1) < 0.1 * a1  # and it stays that size
+
+
+def test_extra_kinds_are_never_planned_by_default():
+    spec = ClipSpec("x", 1, 320, 180, 24, 2.0)
+    kinds = {d.kind for d in plan_defects(spec, random.Random(3), count=40)}
+    assert kinds <= set(DEFECT_KINDS) and not kinds & set(EXTRA_KINDS)
+    jerk = plan_defects(spec, random.Random(3), count=1, kinds=("jerk",))[0]
+    assert jerk.end_frame - jerk.start_frame == 3 and jerk.box[2] - jerk.box[0] > 2 * (
+        jerk.box[3] - jerk.box[1]
+    )
