@@ -2,22 +2,23 @@
 
 Non-modal (``open()``, never ``exec()``, which re-enters the qasync loop). The text comes
 from :mod:`core.roast`; the weighted-length counter updates on every keystroke. The clip is
-exported on a QThread (:func:`core.roast.post.prepare_clip`) as soon as the dialog opens and
-whenever its options change; posting runs on a QThread too. Dry run is ticked by default;
+exported off the GUI thread (:func:`core.roast.post.prepare_clip`, via
+:class:`gui.roast_tasks.TaskRunner`) as soon as the dialog opens and whenever its options
+change; posting runs there too. Dry run is ticked by default;
 with it unticked, "Post…" shows an inline confirmation naming the text and the clip before
 anything is sent.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import tempfile
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,58 +36,20 @@ from PySide6.QtWidgets import (
 )
 
 from core.config import ConfigError, Settings, load_settings
-from core.export import ExportError, ExportOptions, SegmentMode
-from core.media import MediaError
+from core.export import ExportOptions, SegmentMode
 from core.roast import ComposeOptions, Roast, RoastComposer, Style, format_time
 from core.roast.facts import ReportError, RoastFacts
 from core.roast.length import TWEET_MAX_WEIGHT, weighted_length
-from core.roast.post import (
-    DuplicatePostError,
-    PostOutcome,
-    PreparedClip,
-    RoastTextError,
-    export_path_for,
-    post_roast,
-    prepare_clip,
-)
+from core.roast.post import PostOutcome, PreparedClip, export_path_for, post_roast, prepare_clip
 from core.roast.sources import analysed_clip, load_facts
 from core.x_client import XClient, XCredentials, XEndpoints
 from core.x_client.errors import XError
+from gui.roast_tasks import TaskRunner
 
 log = logging.getLogger(__name__)
-EXPECTED_ERRORS = (
-    ExportError,
-    MediaError,
-    XError,
-    DuplicatePostError,
-    RoastTextError,
-    ReportError,
-    OSError,
-)
 OVER_LIMIT_STYLE = "color: #e5534b; font-weight: bold;"
 VARIANTS_PER_STYLE = 4
 PREVIEW_SIZE = (480, 270)
-
-
-class _Task(QThread):
-    """Runs ``work(progress, cancel)`` off the GUI thread; results come back as signals."""
-
-    progress = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(str)
-
-    def __init__(self, work: Callable[..., Any], parent: QObject) -> None:
-        super().__init__(parent)
-        self._work = work
-        self.cancel = threading.Event()
-
-    def run(self) -> None:
-        try:
-            result = self._work(self.progress.emit, self.cancel)
-        except EXPECTED_ERRORS as err:
-            self.failed.emit(str(err))
-            return
-        self.succeeded.emit(result)
 
 
 class RoastDialog(QDialog):
@@ -117,8 +80,7 @@ class RoastDialog(QDialog):
         self.clip = analysed_clip(Path(clip_path), given, run)
         self._settings, self._endpoints, self._seed = settings, endpoints, seed
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._task: _Task | None = None
-        self._running: set[_Task] = set()
+        self.tasks = TaskRunner(self)
         self._closing = False
         self._prepared: PreparedClip | None = None
         self.facts: RoastFacts | None = None
@@ -151,6 +113,10 @@ class RoastDialog(QDialog):
         self.more.clicked.connect(self._compose)
         self.variants.currentRowChanged.connect(self._on_variant_picked)
         self.editor.textChanged.connect(self._update_counter)
+        self.tasks.progress.connect(self._on_progress)
+        self.tasks.failed.connect(self._on_failed)
+        self.tasks.changed.connect(self._on_tasks_changed)
+        self.tasks.all_done.connect(self._on_tasks_done)
 
     def _build_clip_box(self) -> QWidget:
         self.whole = QCheckBox("Whole clip")
@@ -191,7 +157,7 @@ class RoastDialog(QDialog):
         self.post_button.clicked.connect(self._on_post_clicked)
         self.confirm_button.clicked.connect(self._on_confirmed)
         self.back_button.clicked.connect(lambda: self.confirm_bar.setVisible(False))
-        self.cancel_button.clicked.connect(self._cancel_task)
+        self.cancel_button.clicked.connect(self.tasks.cancel)
         self.close_button.clicked.connect(self.close)
         box = QWidget()
         layout = QVBoxLayout(box)
@@ -250,49 +216,24 @@ class RoastDialog(QDialog):
         return weighted_length(self.editor.toPlainText()) > TWEET_MAX_WEIGHT
 
     def _update_post_button(self) -> None:
-        ready = self._prepared is not None and self._task is None
+        ready = self._prepared is not None and not self.tasks.busy()
         self.post_button.setEnabled(ready and not self.over_limit() and self.facts is not None)
-        self.cancel_button.setEnabled(self._task is not None)
+        self.cancel_button.setEnabled(self.tasks.busy())
 
     # -- background work --------------------------------------------------------------------
     def _start(self, work: Callable[..., Any], done: Callable[[Any], None]) -> None:
-        self._cancel_task()
-        task = _Task(work, self)
-        # A superseded task may still finish: only the current one may touch the dialog.
-        task.progress.connect(self._if_current(task, self._on_progress))
-        task.succeeded.connect(self._if_current(task, done))
-        task.failed.connect(self._if_current(task, self._on_failed))
-        task.finished.connect(lambda: self._on_task_finished(task))
-        self._task = task
-        self._running.add(task)
-        self.progress.setVisible(True)
         self.progress.setValue(0)
-        task.start()
+        self.tasks.start(work, done)
+
+    @Slot()
+    def _on_tasks_changed(self) -> None:
+        self.progress.setVisible(self.tasks.busy())
         self._update_post_button()
 
-    def _if_current(self, task: _Task, slot: Callable[..., None]) -> Callable[..., None]:
-        def call(*args: Any) -> None:
-            if self._task is task:
-                slot(*args)
-
-        return call
-
-    def _cancel_task(self) -> None:
-        """Ask the running task to stop; never waits (the GUI thread must not block)."""
-        if self._task is not None:
-            self._task.cancel.set()
-            self._task = None
-            self.progress.setVisible(False)
-        self._update_post_button()
-
-    def _on_task_finished(self, task: _Task) -> None:
-        self._running.discard(task)
-        if self._task is task:
-            self._task = None
-            self.progress.setVisible(False)
-        if self._closing and not self._running:
+    @Slot()
+    def _on_tasks_done(self) -> None:
+        if self._closing:
             self._remove_tmp()
-        self._update_post_button()
 
     def open(self) -> None:
         """Show the dialog non-modally: the main window stays usable (QDialog.open() would
@@ -308,7 +249,7 @@ class RoastDialog(QDialog):
 
     def busy(self) -> bool:
         """True while an export or a post runs."""
-        return self._task is not None
+        return self.tasks.busy()
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
@@ -317,7 +258,8 @@ class RoastDialog(QDialog):
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
-        self.status.setText(f"<span style='{OVER_LIMIT_STYLE}'>{_html(message)}</span>")
+        text = html.escape(message, quote=False)
+        self.status.setText(f"<span style='{OVER_LIMIT_STYLE}'>{text}</span>")
 
     # -- the clip ---------------------------------------------------------------------------
     def export_options(self) -> ExportOptions:
@@ -446,8 +388,8 @@ class RoastDialog(QDialog):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Running tasks are told to stop; the temporary export goes once they have ended.
         self._closing = True
-        self._cancel_task()
-        if not self._running:
+        self.tasks.cancel()
+        if self.tasks.idle():
             self._remove_tmp()
         super().closeEvent(event)
 
@@ -466,7 +408,3 @@ def _row(*widgets: QWidget) -> QWidget:
         layout.addWidget(widget)
     layout.addStretch(1)
     return row
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 
 from core.config import load_settings
 from core.x_client import XEndpoints
 from gui.roast_dialog import RoastDialog
+from gui.roast_tasks import TaskRunner
 from tests.roast.conftest import SECRET_VALUES
 
 X_VARS = ("X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN", "X_ACCESS_TOKEN_SECRET")
@@ -119,3 +123,20 @@ def test_unanalysed_clip_says_so(qtbot, tmp_path):
         and "analyse the clip first" in dlg.header.text()
     )
     assert not dlg.post_button.isEnabled() and not dlg.busy()
+
+
+def test_task_runner_relays_only_the_current_task(qtbot):
+    runner = TaskRunner()
+    gate = threading.Event()
+    results, errors = [], []
+    runner.failed.connect(errors.append)
+    runner.start(lambda progress, cancel: gate.wait(10) and "superseded", results.append)
+    assert runner.busy() and not runner.idle()
+    runner.start(lambda progress, cancel: "current", results.append)
+    with qtbot.waitSignal(runner.all_done, timeout=10_000):
+        gate.set()  # the first task ends only now, after it was superseded
+    assert results == ["current"] and errors == []
+    assert not runner.busy() and runner.idle()
+    with qtbot.waitSignal(runner.all_done, timeout=10_000):
+        runner.start(lambda progress, cancel: Path("/nonexistent/x").read_bytes(), results.append)
+    assert len(errors) == 1 and "/nonexistent/x" in errors[0]  # OSError: shown, not raised
