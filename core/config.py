@@ -362,7 +362,7 @@ def _write_private(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException:  # whatever stops the write, no stray temp file; re-raised
         Path(tmp).unlink(missing_ok=True)
         raise
     os.chmod(path, 0o600)

@@ -22,6 +22,8 @@ LOG_FORMAT = "%(asctime)s.%(msecs)03d %(levelname)-7s %(name)s: %(message)s"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 LOG_FILE_BYTES = 2_000_000
 LOG_FILE_BACKUPS = 5
+_OWNED_NAME = APP_NAME
+"""The name our handlers carry, so a second setup replaces them and leaves others alone."""
 
 
 class RedactingFormatter(logging.Formatter):
@@ -55,7 +57,7 @@ def setup_logging(level: int = logging.INFO, log_dir: Path | None = None) -> Pat
     folder cannot be created the app still runs, logging to stderr only.
     """
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_tc_owned", False)]:
+    for handler in [h for h in root.handlers if h.get_name() == _OWNED_NAME]:
         root.removeHandler(handler)
         handler.close()
     root.setLevel(level)
@@ -81,5 +83,5 @@ def _log_file(log_dir: Path) -> Path | None:
 
 def _add(root: logging.Logger, handler: logging.Handler) -> None:
     handler.setFormatter(RedactingFormatter())
-    handler._tc_owned = True  # type: ignore[attr-defined]
+    handler.set_name(_OWNED_NAME)  # marks it ours, for the next call to replace
     root.addHandler(handler)

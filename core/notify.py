@@ -155,7 +155,7 @@ class NotificationManager:
         """Restore the hooks that were in place before :meth:`install_hooks`."""
         if self._old_sys_hook is not None:
             sys.excepthook = self._old_sys_hook
-            threading.excepthook = self._old_thread_hook  # type: ignore[assignment]
+            threading.excepthook = self._old_thread_hook or threading.__excepthook__
             self._old_sys_hook = self._old_thread_hook = None
 
     def install_asyncio_handler(self, loop: asyncio.AbstractEventLoop) -> None:

@@ -7,6 +7,7 @@ controller. Which buttons are enabled follows from the run's state (:func:`enabl
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -101,7 +102,8 @@ class RunControls(QToolBar):
     def update_provider_choices(self, settings: Settings) -> None:
         """Offer xAI only with a key; preselect the simulator when there is none."""
         model = self.provider.model()
-        xai_item = model.item(1)  # type: ignore[attr-defined]
+        assert isinstance(model, QStandardItemModel)  # a QComboBox's own model
+        xai_item = model.item(1)
         xai_item.setEnabled(bool(settings.xai_api_key))
         xai_item.setToolTip("" if settings.xai_api_key else "Set an API key in Settings first")
         self.provider.setCurrentIndex(self.provider.findData(default_choice(settings)))

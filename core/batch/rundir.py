@@ -120,7 +120,7 @@ class RunDir:
         lock.acquire()
         try:
             return lock, JobStore(self.db_path, clock=clock)
-        except BaseException:
+        except BaseException:  # the store did not open: free the run for others; re-raised
             lock.release()
             raise
 

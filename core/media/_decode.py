@@ -133,9 +133,9 @@ def _to_array(frame: Any, fmt: PixelFormat, size: tuple[int, int] | None) -> NDA
         plane = frame.planes[0]
         rows = np.frombuffer(plane, np.uint8).reshape(frame.height, plane.line_size)
         return np.ascontiguousarray(rows[:, : frame.width])
-    if size is not None:
-        return frame.to_ndarray(width=size[0], height=size[1], format="rgb24")  # type: ignore[no-any-return]
-    return frame.to_ndarray(format="rgb24")  # type: ignore[no-any-return]
+    sized = {} if size is None else {"width": size[0], "height": size[1]}
+    rgb: NDArray[np.uint8] = frame.to_ndarray(format="rgb24", **sized)
+    return rgb
 
 
 def iter_frames(

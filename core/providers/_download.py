@@ -105,7 +105,7 @@ async def download_file(
         await asyncio.to_thread(_verify, verify, part, url)
         os.replace(part, dest)
         await asyncio.to_thread(_fsync_dir, dest.parent)
-    except BaseException:
+    except BaseException:  # cancellation and Ctrl-C too: never leave a .part behind; re-raised
         part.unlink(missing_ok=True)
         raise
     return dest

@@ -45,6 +45,7 @@ def _import_twitter_text() -> Any:
     if "pkg_resources" in sys.modules:
         return importlib.import_module("twitter_text")
     shim = types.ModuleType("pkg_resources")
+    # A bare stand-in module: mypy cannot know the one attribute twitter_text reads from it.
     shim.resource_string = _resource_string  # type: ignore[attr-defined]
     sys.modules["pkg_resources"] = shim
     try:

@@ -230,7 +230,7 @@ class JobStore(JobReads):
         try:
             yield conn, self._rev + 1
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException:  # cancellation too: never leave the write lock held; re-raised
             conn.execute("ROLLBACK")
             raise
         finally:

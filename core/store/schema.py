@@ -141,7 +141,7 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException:  # a half-applied migration must not commit; re-raised
             conn.execute("ROLLBACK")
             raise
 

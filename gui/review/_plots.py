@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -190,8 +191,8 @@ class LinkedPlots(QWidget):
         if not self._following:
             self.seek_requested.emit(round(line.value()))
 
-    def _on_click(self, event: object) -> None:
-        pos = event.scenePos()  # type: ignore[attr-defined]
+    def _on_click(self, event: MouseClickEvent) -> None:
+        pos = event.scenePos()
         for plot in (self.scores_plot, self.metric_plot):
             if plot.vb.sceneBoundingRect().contains(pos):
                 frame = round(plot.vb.mapSceneToView(pos).x())
