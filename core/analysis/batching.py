@@ -2,8 +2,8 @@
 
 A batch ("window") is N core frames plus one frame of context on each side (the detectors
 compare t with t-1 and t+1). The flow between two frames is computed once: the last pair of a
-window is the first pair of the next. Decoding runs in its own thread and the flow of window
-k+1 is computed while the device works on window k, so the two CPU cores stay busy.
+window is the first pair of the next. Decoding, flow and the stateless per-window work each run
+in their own thread, ahead of the device's work on the current window (see :data:`AHEAD`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -115,6 +116,12 @@ class _Flows:
         return pair
 
 
+AHEAD = 2
+"""Windows in flight ahead of the consumer: the flow of window k+2 and the ``prepare`` work of
+window k+1 run while the consumer works on window k, so on a shared 2-core machine there is
+always more runnable work than cores (idle stages lose their share of the CPU to other load)."""
+
+
 def windows(
     frames: Iterator[DecodedFrame],
     batch: int,
@@ -122,22 +129,23 @@ def windows(
     prepare: Callable[[Window], Window] | None = None,
     factor: int = 1,
 ) -> Generator[Window, None, None]:
-    """Yield windows with their flows (at ``1/factor`` size) and ``prepare``'s extra work
-    computed one window ahead in a worker thread."""
+    """Yield windows with their flows (at ``1/factor`` size, in a flow thread) and
+    ``prepare``'s extra work (in a second thread), up to :data:`AHEAD` windows ahead."""
     flows = _Flows(short_side_px, factor)
 
-    def build(
-        prev: DecodedFrame | None, core: list[DecodedFrame], nxt: DecodedFrame | None
-    ) -> Window:
-        window = flows.window(prev, core, nxt)
+    def prepared(flowed: Future[Window]) -> Window:
+        window = flowed.result()
         return prepare(window) if prepare is not None else window
 
-    with ThreadPoolExecutor(1, thread_name_prefix="analysis-flow") as pool:
-        pending: Future[Window] | None = None
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="analysis-flow") as flow_pool,
+        ThreadPoolExecutor(1, thread_name_prefix="analysis-prepare") as prepare_pool,
+    ):
+        pending: deque[Future[Window]] = deque()
         for prev, core, nxt in _raw_windows(frames, batch):
-            job = pool.submit(build, prev, core, nxt)
-            if pending is not None:
-                yield pending.result()
-            pending = job
-        if pending is not None:
-            yield pending.result()
+            flowed = flow_pool.submit(flows.window, prev, core, nxt)
+            pending.append(prepare_pool.submit(prepared, flowed))
+            if len(pending) > AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

@@ -165,16 +165,20 @@ def _velocities(
     labels: NDArray[np.int32], flow: NDArray[np.float32], count: int
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Each component's mean velocity (map px/frame) over its core (eroded by 2 px: the
-    patch-based flow bleeds across object edges), or over all of it when it has no core."""
-    core = cv2.erode((labels > 0).astype(np.uint8), _KERNEL).astype(bool)
-    inner = np.where(core, labels, 0).ravel()
-    sizes = np.bincount(inner, minlength=count)
-    use_core = sizes >= 4
-    full = np.bincount(labels.ravel(), minlength=count)
+    patch-based flow bleeds across object edges), or over all of it when it has no core.
+    Only the labelled pixels are visited (objects cover a small part of the frame)."""
+    core = cv2.erode((labels > 0).astype(np.uint8), _KERNEL).ravel()
+    where = np.flatnonzero(labels)
+    owner = labels.ravel()[where]
+    in_core = core[where] > 0
+    full = np.bincount(owner, minlength=count)
+    inner = np.bincount(owner[in_core], minlength=count)
+    use_core = inner >= 4
     velocity = []
-    for channel in flow:
-        at_core = np.bincount(inner, channel.ravel(), count) / np.maximum(sizes, 1)
-        at_all = np.bincount(labels.ravel(), channel.ravel(), count) / np.maximum(full, 1)
+    for channel in flow.reshape(2, -1):
+        values = channel[where]
+        at_all = np.bincount(owner, values, count) / np.maximum(full, 1)
+        at_core = np.bincount(owner[in_core], values[in_core], count) / np.maximum(inner, 1)
         velocity.append(-np.where(use_core, at_core, at_all))
     return velocity[0], velocity[1]
 
