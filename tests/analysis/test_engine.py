@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from core.analysis import AnalysisCancelled, AnalysisError, AnalysisOptions, analyze
+from core.analysis import AnalysisCancelled, AnalysisError, AnalysisOptions, analyze, ops
 from core.analysis import engine as engine_module
 from core.synth import ClipSpec, iter_clip_frames, render_clip
 
@@ -162,3 +162,14 @@ def test_large_video_is_analysed_at_analysis_size(tmp_path):
     assert report.heatmaps["physics"].shape == (6, 180, 320)  # the detectors' map size
     for event in report.events:
         assert event.box[2] <= 2560 and event.box[3] <= 1440
+
+
+def test_torch_code_path_gives_the_same_rows_as_the_opencv_one(small_clip, monkeypatch):
+    """On CUDA the filters, SSIM and percentile pools are torch code; on CPU OpenCV/NumPy.
+    FORCE_TORCH runs the CUDA code on the CPU, so CI (no GPU) checks the two agree."""
+    reference = analyze(small_clip)
+    monkeypatch.setattr(ops, "FORCE_TORCH", True)
+    forced = analyze(small_clip)
+    assert forced.metrics == reference.metrics
+    for name in reference.metrics:
+        assert np.allclose(forced.column(name), reference.column(name), atol=2e-3), name
