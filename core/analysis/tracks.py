@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 
 from core.analysis.context import Context
 from core.analysis.motion import Motion
-from core.analysis.ops import Tensor, frame_score
+from core.analysis.ops import CLEAN_BAND, Tensor
 
 SPEED_PX = 1.5
 """Residual speed (360p px/frame) above which a pixel belongs to the motion mask."""
@@ -94,7 +94,8 @@ class _Scored:
     area_ratio: float
     jerk_score: float
     area_score: float
-    heat: NDArray[np.float32]
+    heat: NDArray[np.float32] | None
+    """The judged blobs painted with their calibrated level; None where nothing exceeds clean."""
 
 
 def step(
@@ -210,7 +211,7 @@ def _score(
 ) -> tuple[_Scored, tuple[float, ...]]:
     """Jerk and area change of every judged track at this frame, scored and painted."""
     spread = max(JERK_FLOOR_PX, float(np.median(jerks)) if jerks else 0.0)
-    heat = np.zeros(labels.shape, np.float32)
+    heat: NDArray[np.float32] | None = None
     measured = [_measure(paths[blob.track], ctx.scale) for blob in blobs.values()]
     levels = []
     for label, (jerk, ratio) in zip(blobs, measured, strict=True):
@@ -218,6 +219,7 @@ def _score(
         levels.append((level, ratio - 1.0))
         paint = max(_clip01(level, JERK_CLEAN, JERK_BAD), _clip01(ratio, AREA_CLEAN, AREA_BAD))
         if paint > 0:
+            heat = np.zeros(labels.shape, np.float32) if heat is None else heat
             where = labels == label
             heat[where] = np.maximum(heat[where], paint)
     jerk_level, area_level = (max(v) for v in zip(*levels, strict=True)) if levels else (0, 0)
@@ -253,7 +255,10 @@ def _area_ratio(path: tuple[Blob, ...]) -> float:
 
 
 def _ramp(value: float, clean: float, bad: float) -> float:
-    return float(frame_score(torch.tensor([value]), clean, bad)[0])
+    """:func:`core.analysis.ops.frame_score` for one value."""
+    if value < clean:
+        return CLEAN_BAND * max(0.0, value / clean)
+    return CLEAN_BAND + (1.0 - CLEAN_BAND) * min(1.0, (value - clean) / (bad - clean))
 
 
 def _clip01(value: float, clean: float, bad: float) -> float:
@@ -268,7 +273,10 @@ def _collect(
     def column(name: str, empty: float) -> Tensor:
         return torch.tensor([getattr(f, name) if f else empty for f in frames], dtype=torch.float32)
 
-    heat = torch.stack([torch.from_numpy(f.heat) if f else torch.zeros(shape) for f in frames])
+    heat = torch.zeros((len(frames), 1, *shape))
+    for i, f in enumerate(frames):
+        if f is not None and f.heat is not None:
+            heat[i, 0] = torch.from_numpy(f.heat)
     signals = {"track_jerk": column("jerk_px", 0.0), "area_change": column("area_ratio", 1.0)}
     scores = {"jerk": column("jerk_score", 0.0), "area_change": column("area_score", 0.0)}
-    return heat.unsqueeze(1), signals, scores
+    return heat, signals, scores
