@@ -23,7 +23,7 @@ from core.analysis.ops import (
     gradients,
     magnitude,
     pixel_grid,
-    warp,
+    points_grid,
     warp_with,
 )
 
@@ -49,8 +49,6 @@ class Motion:
     """Flow t -> t-1 (C=2)."""
     back_grid: Tensor
     """``back`` as a grid_sample grid (N, H, W, 2): warp with ``warp_with(x, m.back_grid)``."""
-    fwd_next: Tensor
-    """Flow t -> t+1 (C=2)."""
     residual: Tensor
     """``back`` minus the camera motion (C=2): what the camera does not explain."""
     speed: Tensor
@@ -68,7 +66,12 @@ class Motion:
 
 
 def _stack_flows(flows: list[NDArray[np.float32]], device: torch.device) -> Tensor:
-    return torch.from_numpy(np.stack(flows)).to(device).permute(0, 3, 1, 2).contiguous()
+    """(N, 2, H, W) from OpenCV's (H, W, 2) flows."""
+    return _stack_points(flows, device).permute(0, 3, 1, 2).contiguous()
+
+
+def _stack_points(flows: list[NDArray[np.float32]], device: torch.device) -> Tensor:
+    return torch.from_numpy(np.stack(flows)).to(device)
 
 
 def camera_field(homographies: NDArray[np.float64], h: int, w: int, device: torch.device) -> Tensor:
@@ -107,13 +110,14 @@ def build_motion(
     n = luma.shape[0] - 2
     h, w = luma.shape[-2:]
     prev, cur, nxt = luma[:n], luma[1 : n + 1], luma[2:]
-    back = _stack_flows([p.back for p in pairs[:n]], device)
+    back_points = _stack_points([p.back for p in pairs[:n]], device)
+    back = back_points.permute(0, 3, 1, 2).contiguous()
     fwd = _stack_flows([p.fwd for p in pairs[:n]], device)
-    fwd_next = _stack_flows([p.fwd for p in pairs[1:]], device)
+    next_grid = points_grid(_stack_points([p.fwd for p in pairs[1:]], device))
     cam = camera_field(np.stack([p.camera for p in pairs[:n]]), h, w, device)
     residual = back - cam
     inner = interior_mask(h, w, device)
-    grid = flow_grid(back)
+    grid = points_grid(back_points)
     valid = non_occluded(grid, back, fwd, residual).mul_(came_from_inside(grid)).mul_(inner)
     return Motion(
         prev=prev,
@@ -121,12 +125,11 @@ def build_motion(
         nxt=nxt,
         back=back,
         back_grid=grid,
-        fwd_next=fwd_next,
         residual=residual,
         speed=magnitude(residual).mul_(REFERENCE_SHORT_SIDE_PX / min(h, w)),
         camera_grid=flow_grid(cam),
         warped_prev=warp_with(prev, grid),
-        warped_next=warp(nxt, fwd_next),
+        warped_next=warp_with(nxt, next_grid),
         valid=valid,
         interior=inner,
         first=torch.tensor(first, device=device),

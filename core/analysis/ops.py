@@ -121,9 +121,13 @@ def warp(x: Tensor, flow: Tensor) -> Tensor:
 def flow_grid(flow: Tensor) -> Tensor:
     """grid_sample's (N, H, W, 2) sampling grid for a (N, 2, H, W) pixel flow; compute it once
     when several maps are warped by the same flow (see :func:`warp_with`)."""
-    h, w = flow.shape[-2:]
-    base, scale = _sample_grid(h, w, flow.device)
-    return torch.addcmul(base, flow.permute(0, 2, 3, 1), scale)
+    return points_grid(flow.permute(0, 2, 3, 1))
+
+
+def points_grid(flow: Tensor) -> Tensor:
+    """:func:`flow_grid` for a flow stored (N, H, W, 2), as OpenCV returns it (no transpose)."""
+    base, scale = _sample_grid(flow.shape[1], flow.shape[2], flow.device)
+    return torch.addcmul(base, flow, scale)
 
 
 def warp_with(x: Tensor, grid: Tensor) -> Tensor:
@@ -191,12 +195,14 @@ def block_mean(x: Tensor, block: int) -> Tensor:
     bottom edges are dropped). A reshape, so it costs one pass on any device."""
     h, w = x.shape[-2:]
     bh, bw = h // block, w // block
-    x = x[..., : bh * block, : bw * block]
     if uses_opencv(x):  # INTER_AREA at an integer factor is the exact cell mean, 10x faster
+        ch, cw = bh * block, bw * block  # crop each plane as a view (no copy of the stack)
         return _on_planes(
-            x, lambda a, b: cv2.resize(a, (bw, bh), b, interpolation=cv2.INTER_AREA), (bh, bw)
+            x,
+            lambda a, b: cv2.resize(a[:ch, :cw], (bw, bh), b, interpolation=cv2.INTER_AREA),
+            (bh, bw),
         )
-    return F.avg_pool2d(x, block)
+    return F.avg_pool2d(x[..., : bh * block, : bw * block], block)
 
 
 def conv3x3(x: Tensor, kernel: Tensor) -> Tensor:
