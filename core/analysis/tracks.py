@@ -130,7 +130,8 @@ def _clean(mask: NDArray[np.bool_], margin: int) -> NDArray[np.uint8]:
     """Close small gaps, drop specks, and blank the border margin."""
     closed = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, _KERNEL)
     out = np.asarray(cv2.morphologyEx(closed, cv2.MORPH_OPEN, _KERNEL), np.uint8)
-    out[:margin], out[-margin:], out[:, :margin], out[:, -margin:] = 0, 0, 0, 0
+    h, w = out.shape
+    out[:margin], out[h - margin :], out[:, :margin], out[:, w - margin :] = 0, 0, 0, 0
     return out
 
 
