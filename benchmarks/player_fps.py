@@ -49,7 +49,8 @@ from gui.review import ReviewPanel
 
 TARGET_FPS = 24.0
 WIDTH, HEIGHT = 1280, 720
-HEAT_W, HEAT_H = 160, 90
+# The analysis stores heatmaps at its detectors' map size: 320x180 for a 640x360 analysis.
+HEAT_W, HEAT_H = 320, 180
 
 
 def make_clip(folder: Path, name: str, seed: int, duration_s: float) -> tuple[Path, Path]:
@@ -60,7 +61,7 @@ def make_clip(folder: Path, name: str, seed: int, duration_s: float) -> tuple[Pa
     frames = spec.frame_count
     yy, xx = np.mgrid[0:HEAT_H, 0:HEAT_W]
     blob = np.stack(
-        [np.exp(-((xx - (20 + i * 1.2)) ** 2 + (yy - 45) ** 2) / 200.0) for i in range(frames)]
+        [np.exp(-((xx - (40 + i * 2.4)) ** 2 + (yy - 90) ** 2) / 800.0) for i in range(frames)]
     ).astype(np.float16)
     heat = {c: np.zeros_like(blob) for c in CLASSES}
     heat["warping"], heat["flicker"] = blob, blob[::-1].copy()
