@@ -4,14 +4,13 @@ overlay compositing, comparison maths, and a reader for analysis reports.
 The GUI (``gui.review``) shows these; everything here is tested without Qt.
 """
 
+from core.reports.locate import default_report_dir, find_report_dir
 from core.review._cache import FrameCache, frames_for_budget, prefetch_plan
 from core.review._child import ChildRun
 from core.review._clock import FrameRange, Playhead, PlayState, Tick, frames_elapsed
 from core.review._compare import (
     CompareMode,
-    default_report_dir,
     difference,
-    find_report_dir,
     side_by_side,
     side_frame,
     wipe,

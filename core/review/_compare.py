@@ -7,7 +7,6 @@ then shifted by a per-side frame offset the user sets to fix a late start.
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -60,24 +59,3 @@ def side_by_side(a: Frame, b: Frame, gap_px: int = 8) -> Frame:
         raise ValueError(f"frames differ in height: {a.shape[0]} vs {b.shape[0]}")
     gap = np.zeros((a.shape[0], gap_px, 3), np.uint8)
     return np.ascontiguousarray(np.hstack([a, gap, b]))
-
-
-def default_report_dir(clip_path: Path | str) -> Path:
-    """Where a clip's analysis goes: RUNDIR/analysis/<job_id>/ for run clips, else beside it."""
-    clip_path = Path(clip_path)
-    if clip_path.parent.name == "clips":
-        return clip_path.parent.parent / "analysis" / clip_path.stem
-    return clip_path.with_name(f"{clip_path.stem}.analysis")
-
-
-def find_report_dir(clip_path: Path | str) -> Path | None:
-    """An existing analysis of the clip: the default place, else ``tc-analysis/<stem>`` beside
-    the clip (``torture-chamber analyze``'s default ``--out``); None when there is none."""
-    clip_path = Path(clip_path)
-    for folder in (
-        default_report_dir(clip_path),
-        clip_path.parent / "tc-analysis" / clip_path.stem,
-    ):
-        if (folder / "report.json").is_file():
-            return folder
-    return None

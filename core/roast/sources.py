@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from core.reports import locate
 from core.roast.facts import ReportError, RoastFacts, facts_from_report
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".mkv")
@@ -51,24 +52,13 @@ def run_dir_of(clip_path: Path) -> Path | None:
 def find_report_dir(clip_path: Path) -> Path:
     """Find the analysis folder of a clip, or raise :class:`ReportError` listing where we looked.
 
-    Looks in the run layout (``../analysis/<stem>``), then next to the clip: ``<stem>/``,
-    ``<stem>.analysis/``, ``<stem>_analysis/``, ``tc-analysis/<stem>/`` (``analyze``'s default).
+    The places are :func:`core.reports.locate.report_dir_candidates`'s.
     """
-    clip_path = Path(clip_path)
-    run_dir = run_dir_of(clip_path)
-    candidates = [run_dir / "analysis" / clip_path.stem] if run_dir else []
-    base = clip_path.parent / clip_path.stem
-    candidates += [
-        base,
-        base.with_name(base.name + ".analysis"),
-        Path(f"{base}_analysis"),
-        clip_path.parent / "tc-analysis" / clip_path.stem,  # `analyze`'s default --out
-    ]
-    for folder in candidates:
-        if (folder / "report.json").is_file():
-            return folder
-    tried = ", ".join(str(c) for c in candidates)
-    raise ReportError(clip_path, f"no analysis found (looked in {tried}); use --report DIR")
+    found = locate.find_report_dir(clip_path)
+    if found is None:
+        tried = ", ".join(str(c) for c in locate.report_dir_candidates(clip_path))
+        raise ReportError(clip_path, f"no analysis found (looked in {tried}); use --report DIR")
+    return found
 
 
 def analysed_clip(
