@@ -27,6 +27,8 @@ HEAT_CLASS = {
     "melt": "melting",
     "teleport": "physics",
     "vanish": "physics",
+    "jerk": "physics",
+    "resize": "physics",
     "realism": "realism_defect",
 }
 """Report or synth kinds whose heatmap class has another name."""

@@ -139,14 +139,23 @@ def test_analysed_clip_finds_or_names_its_report_folder(tmp_path):
     assert given == AnalysedClip(clip, tmp_path / "elsewhere", tmp_path)
 
 
-def test_physics_sub_kind_picks_its_own_words(tmp_path):
+@pytest.mark.parametrize(
+    ("detail", "label"),
+    [
+        ("teleport", "teleport"),
+        ("jerk", "impossible jerk"),
+        ("area_change", "shape-shifting solid"),
+        ("vanish_or_appear", "object-permanence failure"),
+    ],
+)
+def test_physics_sub_kind_picks_its_own_words(tmp_path, detail, label):
     import random
 
     from core.roast.compose import roast_values
     from core.roast.templates import load_library
 
-    event = {"kind": "physics", "detail": "teleport", "start": 3, "end": 5, "peak": 4, "score": 0.7}
+    event = {"kind": "physics", "detail": detail, "start": 3, "end": 5, "peak": 4, "score": 0.7}
     facts = facts_from_report(_report(tmp_path / "r", scores={"overall": 0.7}, events=[event]))
-    assert (facts.defect, facts.detail) == ("physics", "teleport")
+    assert (facts.defect, facts.detail) == ("physics", detail)
     values = roast_values(facts, load_library(), random.Random(0))
-    assert values["defect"] == "teleport" and values["span"] == "0.1 s"
+    assert values["defect"] == label and values["span"] == "0.1 s"
