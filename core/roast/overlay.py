@@ -18,19 +18,12 @@ from numpy.typing import NDArray
 from core.roast.compose import format_score, format_time
 from core.roast.facts import RoastFacts
 from core.roast.templates import load_library
+from core.synth import REPORT_CLASS
 
 if TYPE_CHECKING:
     from core.export import Geometry
 
-HEAT_CLASS = {
-    "warp": "warping",
-    "melt": "melting",
-    "teleport": "physics",
-    "vanish": "physics",
-    "jerk": "physics",
-    "resize": "physics",
-    "realism": "realism_defect",
-}
+HEAT_CLASS = REPORT_CLASS
 """Report or synth kinds whose heatmap class has another name."""
 HEAT_ALPHA_MAX = 0.6
 """Opacity of the colour map where the heat is 1."""

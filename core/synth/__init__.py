@@ -10,11 +10,19 @@ finds what was injected, where and when it was injected::
 
 from core.synth._plan import plan_defects
 from core.synth._render import iter_clip_frames, render_clip
-from core.synth._spec import DEFECT_KINDS, EXTRA_KINDS, ClipSpec, DefectSpec, GroundTruth
+from core.synth._spec import (
+    DEFECT_KINDS,
+    EXTRA_KINDS,
+    REPORT_CLASS,
+    ClipSpec,
+    DefectSpec,
+    GroundTruth,
+)
 
 __all__ = [
     "DEFECT_KINDS",
     "EXTRA_KINDS",
+    "REPORT_CLASS",
     "ClipSpec",
     "DefectSpec",
     "GroundTruth",

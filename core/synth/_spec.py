@@ -21,6 +21,18 @@ an object gliding across its box that reverses its velocity in mid-air at ``star
 (nothing touches it); ``resize`` a rigid object that grows to 1.6x its size (2.6x its area) at
 ``start_frame``, its centre kept, and stays so."""
 
+REPORT_CLASS: dict[str, str] = {
+    "warp": "warping",
+    "melt": "melting",
+    "flicker": "flicker",
+    "teleport": "physics",
+    "vanish": "physics",
+    "jerk": "physics",
+    "resize": "physics",
+    "realism": "realism_defect",
+}
+"""The analysis class (report column, heatmap, event kind) that should report each kind."""
+
 Box = tuple[int, int, int, int]
 """(x0, y0, x1, y1) in source pixels, x1/y1 exclusive."""
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from core.analysis import Report, analyze
-from core.synth import ClipSpec, DefectSpec, plan_defects, render_clip
+from core.synth import REPORT_CLASS, ClipSpec, DefectSpec, plan_defects, render_clip
 
 W, H, FPS, SECONDS = 320, 180, 24, 2.0
 SEEDS = {
@@ -25,16 +25,7 @@ SEEDS = {
     "resize": 2,
 }
 """One scene per kind whose object defects are not hidden by a scene object crossing them."""
-KIND_CLASS = {
-    "warp": "warping",
-    "melt": "melting",
-    "flicker": "flicker",
-    "teleport": "physics",
-    "vanish": "physics",
-    "realism": "realism_defect",
-    "jerk": "physics",
-    "resize": "physics",
-}
+KIND_CLASS = REPORT_CLASS
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,11 @@ import pytest
 
 from core.roast.sources import AnalysedClip
 from core.secrets import Secret
-from core.synth import ClipSpec, DefectSpec, GroundTruth, render_clip
+from core.synth import REPORT_CLASS, ClipSpec, DefectSpec, GroundTruth, render_clip
 from core.x_client import XClient, XCredentials, XEndpoints, XLimits
 from tests.roast.fake_x import FakeX
 
-CLASS_OF = {
-    "warp": "warping",
-    "melt": "melting",
-    "flicker": "flicker",
-    "teleport": "physics",
-    "vanish": "physics",
-    "realism": "realism_defect",
-}
+CLASS_OF = REPORT_CLASS
 """The report class each injected kind is reported as."""
 HEAT_SCALE = 4
 """Heatmaps are written at 1/4 of the clip size, like an analysis resolution."""

@@ -180,3 +180,11 @@ def test_extra_kinds_are_never_planned_by_default():
     assert jerk.end_frame - jerk.start_frame == 3 and jerk.box[2] - jerk.box[0] > 2 * (
         jerk.box[3] - jerk.box[1]
     )
+
+
+def test_every_kind_names_the_analysis_class_that_reports_it():
+    from core.analysis import CLASSES
+    from core.synth import DEFECT_KINDS, EXTRA_KINDS, REPORT_CLASS
+
+    assert set(REPORT_CLASS) == set(DEFECT_KINDS + EXTRA_KINDS)
+    assert set(REPORT_CLASS.values()) <= set(CLASSES)
